@@ -1,0 +1,35 @@
+# The two commands: `make run` (the app with demo data) and `make test` (the whole suite).
+PORT ?= 8000
+PY := .venv/bin/python
+DEV_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run test lint worker
+
+run:
+	@scripts/bootstrap base
+	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(DEV_ENV) $(PY) manage.py load_demo --if-empty
+	@echo ""
+	@echo "PCC Responses: http://127.0.0.1:$(PORT)/"
+	@echo "Demo sign-ins, password demo-pass-2026:"
+	@echo "  alice (editor), pat (approver), ana (analyst): Hampshire and Isle of Wight"
+	@echo "  olly (editor): Thames Valley;  admin: the Django admin at /admin/"
+	@echo ""
+	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:
+	@scripts/bootstrap dev
+	@command -v chromium >/dev/null 2>&1 || [ -n "$${CHROMIUM_PATH:-}" ] || \
+		echo "Chromium not found: browser tests will be SKIPPED. Install it with: sudo apt-get install -y chromium"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	@scripts/bootstrap dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(DEV_ENV) .venv/bin/mypy .
+	$(DEV_ENV) $(PY) manage.py check
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+worker:
+	@$(DEV_ENV) $(PY) manage.py db_worker

@@ -1,0 +1,69 @@
+"""Tenancy: every lookup goes through here, scoped to the signed-in user's body.
+
+Another body's record is a 404, never a 403: we do not confirm that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from .models import (
+    AssuranceAction,
+    Finding,
+    InspectionReport,
+    Membership,
+    PeelGrade,
+    PolicingBody,
+    ProgressUpdate,
+    Response,
+    ResponseEntry,
+)
+
+# How each tenant-owned model reaches its body.
+BODY_PATHS: dict[type[models.Model], str] = {
+    InspectionReport: "body",
+    Response: "body",
+    AssuranceAction: "body",
+    Finding: "report__body",
+    PeelGrade: "report__body",
+    ResponseEntry: "response__body",
+    ProgressUpdate: "action__body",
+}
+
+
+def membership_of(request: HttpRequest) -> Membership:
+    """The signed-in user's membership; a user with none may see no records at all."""
+    try:
+        return request.user.membership  # type: ignore[union-attr]
+    except (AttributeError, Membership.DoesNotExist):
+        raise PermissionDenied("Your account is not a member of a policing body.") from None
+
+
+def scoped[M: models.Model](
+    queryset: models.QuerySet[M], body: PolicingBody | int
+) -> models.QuerySet[M]:
+    path = BODY_PATHS[queryset.model]
+    return queryset.filter(**{path: body})
+
+
+def get_for_body[M: models.Model](
+    queryset: models.QuerySet[M], body: PolicingBody | int, **lookup: Any
+) -> M:
+    try:
+        return scoped(queryset, body).get(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404("No such record for your body.") from None
+
+
+def require_editor(membership: Membership) -> None:
+    if not membership.can_edit:
+        raise PermissionDenied("Your role can read and export, not change records.")
+
+
+def require_approver(membership: Membership) -> None:
+    if not membership.can_approve:
+        raise PermissionDenied("Only an approver can approve a response.")

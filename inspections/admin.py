@@ -1,0 +1,223 @@
+"""The Django admin, for operators. Superusers see every body; staff who are members of
+a body see only that body's records, like everywhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from .access import BODY_PATHS
+from .models import (
+    Addressee,
+    AssuranceAction,
+    Finding,
+    Force,
+    InspectionReport,
+    Inspectorate,
+    Membership,
+    PeelGrade,
+    PolicingBody,
+    ProgressUpdate,
+    Response,
+    ResponseEntry,
+)
+
+
+class BodyScopedMixin:
+    model: Any
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return queryset
+        membership = getattr(request.user, "membership", None)
+        if membership is None:
+            return queryset.none()
+        return queryset.filter(**{BODY_PATHS[self.model]: membership.body_id})
+
+
+class BodyScopedAdmin(BodyScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    pass
+
+
+@admin.register(Force)
+class ForceAdmin(admin.ModelAdmin[Force]):
+    list_display = ["name", "nation", "valid_from", "valid_to"]
+    list_filter = ["nation"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PolicingBody)
+class PolicingBodyAdmin(admin.ModelAdmin[PolicingBody]):
+    list_display = ["name", "kind", "force", "valid_from", "valid_to"]
+    list_filter = ["kind", "force__nation"]
+    search_fields = ["name", "force__name"]
+    list_select_related = ["force"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Inspectorate)
+class InspectorateAdmin(admin.ModelAdmin[Inspectorate]):
+    list_display = ["short_name", "name", "code"]
+    search_fields = ["short_name", "name"]
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin[Addressee]):
+    list_display = ["name", "code", "answerable", "position"]
+    list_filter = ["answerable"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = ["user", "body", "role", "job_title"]
+    list_filter = ["role", "body"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "body__name"]
+    list_select_related = ["user", "body"]
+    autocomplete_fields = ["user", "body"]
+
+
+class PeelGradeInline(admin.TabularInline[PeelGrade, InspectionReport]):
+    model = PeelGrade
+    extra = 0
+
+
+class FindingInline(admin.StackedInline[Finding, InspectionReport]):
+    model = Finding
+    extra = 0
+    fields = [
+        ("kind", "reference", "position"),
+        "text",
+        "addressees",
+        ("deadline_text", "deadline"),
+        ("inspectorate_status", "force_complete_on", "body_assured_on", "assurance_level"),
+    ]
+    filter_horizontal = ["addressees"]
+    show_change_link = True
+
+
+@admin.register(InspectionReport)
+class InspectionReportAdmin(BodyScopedAdmin):
+    list_display = ["title", "report_type", "lead_inspectorate", "published_on", "body", "marking"]
+    list_filter = ["report_type", "lead_inspectorate", "scope", "marking", "body"]
+    search_fields = ["title", "reference", "findings__text"]
+    date_hierarchy = "published_on"
+    list_select_related = ["lead_inspectorate", "body"]
+    autocomplete_fields = ["body", "forces"]
+    filter_horizontal = ["partner_inspectorates"]
+    inlines = [PeelGradeInline, FindingInline]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(Finding)
+class FindingAdmin(BodyScopedAdmin):
+    list_display = ["reference", "kind", "report", "inspectorate_status", "deadline"]
+    list_filter = ["kind", "inspectorate_status", "report__report_type"]
+    search_fields = ["reference", "text", "report__title"]
+    list_select_related = ["report"]
+    autocomplete_fields = ["report", "cause_of_concern"]
+    filter_horizontal = ["addressees"]
+
+
+class ResponseEntryInline(admin.StackedInline[ResponseEntry, Response]):
+    model = ResponseEntry
+    extra = 0
+    autocomplete_fields = ["finding"]
+
+
+@admin.register(Response)
+class ResponseAdmin(BodyScopedAdmin):
+    list_display = ["report", "body", "status", "due_date", "published_on", "marking"]
+    list_filter = ["status", "marking", "body"]
+    search_fields = ["report__title", "comments", "signatory_name"]
+    list_select_related = ["report", "body"]
+    autocomplete_fields = ["report", "body", "approved_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ResponseEntryInline]
+    fieldsets = [
+        (None, {"fields": ["body", "report", "status", "marking", "version"]}),
+        (
+            "Chief officer",
+            {
+                "fields": [
+                    ("chief_invited_on", "chief_reply_by", "chief_comments_received_on"),
+                    "chief_comments",
+                    "publish_chief_comments",
+                ]
+            },
+        ),
+        ("The body's comments", {"fields": ["comments", "closing_line", "no_response_reason"]}),
+        ("Signature", {"fields": [("signatory_name", "signatory_role")]}),
+        (
+            "Approval and publication",
+            {
+                "fields": [
+                    ("approved_by", "approved_at"),
+                    ("published_on", "published_url"),
+                    ("copy_to_inspectorate_on", "copy_to_home_secretary_on"),
+                ]
+            },
+        ),
+    ]
+
+
+class ProgressUpdateInline(admin.TabularInline[ProgressUpdate, AssuranceAction]):
+    """Updates are appended, never edited: existing rows are read-only."""
+
+    model = ProgressUpdate
+    extra = 0
+    fields = ["written_at", "author", "text", "percent_complete", "status"]
+    readonly_fields = ["written_at", "author", "text", "percent_complete", "status"]
+    can_delete = False
+    ordering = ["-written_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AssuranceAction)
+class AssuranceActionAdmin(BodyScopedAdmin):
+    list_display = ["title", "owner", "status", "percent_complete", "target_on", "rag_colour"]
+    list_filter = ["status", "assurance_level", "forum", "body"]
+    search_fields = ["title", "description", "force_lead", "findings__reference"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["body", "owner", "findings", "response"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ProgressUpdateInline]
+
+    @admin.display(description="RAG")
+    def rag_colour(self, obj: AssuranceAction) -> str:
+        return str(obj.rag().label)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(BodyScopedMixin, admin.ModelAdmin[ProgressUpdate]):
+    """Append-only: add is allowed, change and delete are not."""
+
+    list_display = ["action", "written_at", "author", "percent_complete", "status"]
+    list_filter = ["status"]
+    search_fields = ["text", "action__title"]
+    list_select_related = ["action", "author"]
+    autocomplete_fields = ["action", "author"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from .actions import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    AssuranceAction,
+    Forum,
+    ProgressUpdate,
+)
+from .marking import Marking, highest_marking
+from .reference import Addressee, Force, Inspectorate, Nation, PolicingBody
+from .reports import (
+    AssuranceLevel,
+    Finding,
+    FindingKind,
+    InspectionReport,
+    InspectorateStatus,
+    PeelGrade,
+    ReportType,
+    Scope,
+)
+from .responses import (
+    CLOSED_STATUSES,
+    PUBLISHED_STATUSES,
+    Response,
+    ResponseEntry,
+    ResponseStatus,
+)
+from .tenancy import Membership, Role
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "OPEN_ACTION_STATUSES",
+    "PUBLISHED_STATUSES",
+    "ActionStatus",
+    "Addressee",
+    "AssuranceAction",
+    "AssuranceLevel",
+    "Finding",
+    "FindingKind",
+    "Force",
+    "Forum",
+    "InspectionReport",
+    "Inspectorate",
+    "InspectorateStatus",
+    "Marking",
+    "Membership",
+    "Nation",
+    "PeelGrade",
+    "PolicingBody",
+    "ProgressUpdate",
+    "ReportType",
+    "Response",
+    "ResponseEntry",
+    "ResponseStatus",
+    "Role",
+    "Scope",
+    "highest_marking",
+]

@@ -1,0 +1,164 @@
+"""Assurance actions: how the body seeks assurance that the force acts on findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import rules
+from .reference import PolicingBody
+from .reports import AssuranceLevel, Finding
+from .responses import Response
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PENDING_SIGN_OFF = "pending_sign_off", _("Pending sign-off")
+    COMPLETE = "complete", _("Complete")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+
+
+OPEN_ACTION_STATUSES = frozenset(
+    {ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.PENDING_SIGN_OFF}
+)
+
+
+class Forum(models.TextChoices):
+    ACCOUNTABILITY_BOARD = "accountability_board", _("Accountability board")
+    POLICE_AND_CRIME_PANEL = "police_and_crime_panel", _("Police and Crime Panel")
+    JOINT_AUDIT_COMMITTEE = "joint_audit_committee", _("Joint audit committee")
+
+
+class AssuranceAction(models.Model):
+    body = models.ForeignKey(
+        PolicingBody, on_delete=models.PROTECT, related_name="actions", verbose_name=_("body")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        verbose_name=_("owner"),
+        help_text=_("Who in the office follows it up. Empty means awaiting allocation."),
+    )
+    force_lead = models.CharField(
+        _("force lead"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who in the force delivers it, for example an assistant chief constable."),
+    )
+    start_on = models.DateField(_("start date"))
+    target_on = models.DateField(_("target date"))
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    assurance_level = models.CharField(
+        _("assurance level"), max_length=20, choices=AssuranceLevel.choices, blank=True
+    )
+    assurance_evidence = models.TextField(_("evidence of assurance"), blank=True)
+    forum = models.CharField(
+        _("where it is discussed"), max_length=30, choices=Forum.choices, blank=True
+    )
+    findings = models.ManyToManyField(
+        Finding, blank=True, related_name="actions", verbose_name=_("findings it serves")
+    )
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("response it serves"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[findings])
+
+    class Meta:
+        ordering = ["target_on", "pk"]
+        verbose_name = _("assurance action")
+        verbose_name_plural = _("assurance actions")
+        indexes = [models.Index(fields=["body", "status", "target_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_on__gte=models.F("start_on")),
+                name="action_target_not_before_start",
+                violation_error_message=_("The target date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent_complete__lte=100),
+                name="action_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def rag(self, today: dt.date | None = None) -> rules.Rag:
+        return rules.rag(
+            complete=self.status == ActionStatus.COMPLETE,
+            not_adopted=self.status == ActionStatus.NOT_ADOPTED,
+            percent_complete=self.percent_complete,
+            start_on=self.start_on,
+            target_on=self.target_on,
+            today=today or timezone.localdate(),
+        )
+
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+
+class ProgressUpdate(models.Model):
+    """A dated, authored note on an action. Kept as written: never edited or deleted."""
+
+    action = models.ForeignKey(
+        AssuranceAction, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    text = models.TextField(_("update"))
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete then"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status then"), max_length=20, choices=ActionStatus.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        indexes = [models.Index(fields=["action", "-written_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.written_at:%d %B %Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Progress updates are kept as written and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Progress updates are kept as written and cannot be deleted.")

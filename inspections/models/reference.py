@@ -1,0 +1,127 @@
+"""Reference data shared by every body: forces, policing bodies, inspectorates, addressees.
+
+Forces and bodies are dated records: PCCs are due to be abolished from 2028 and mergers
+are under review, so nothing in code names a particular force or body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DatedQuerySet[M: models.Model](models.QuerySet[M]):
+    def current(self, on: dt.date | None = None) -> DatedQuerySet[M]:
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=on) | Q(valid_from__isnull=True)).filter(
+            Q(valid_to__gte=on) | Q(valid_to__isnull=True)
+        )
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "england", _("England")
+    WALES = "wales", _("Wales")
+
+
+class Force(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    nation = models.CharField(_("nation"), max_length=10, choices=Nation.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("police force")
+        verbose_name_plural = _("police forces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicingBody(models.Model):
+    class Kind(models.TextChoices):
+        PCC = "pcc", _("Police and Crime Commissioner")
+        PFCC = "pfcc", _("Police, Fire and Crime Commissioner")
+        MAYOR = "mayor", _("Mayor")
+        POLICE_AUTHORITY = "police_authority", _("Police authority")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="bodies", verbose_name=_("force")
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("policing body")
+        verbose_name_plural = _("policing bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "valid_from"], name="one_body_per_force_per_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def welsh_language_standards(self) -> bool:
+        return self.force.nation == Nation.WALES
+
+    @property
+    def office_name(self) -> str:
+        """How responses name their author, e.g. "Office of the Police and Crime Commissioner,
+        Hampshire and Isle of Wight"."""
+        prefix = "Police and Crime Commissioner for "
+        if self.kind == self.Kind.PCC and self.name.startswith(prefix):
+            return f"Office of the Police and Crime Commissioner, {self.name.removeprefix(prefix)}"
+        return self.name
+
+
+class Inspectorate(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name = _("inspectorate")
+        verbose_name_plural = _("inspectorates")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Addressee(models.Model):
+    """Who a recommendation is addressed to. `answerable` marks the force and the body:
+    s55(5B) requires the body's comments to answer those recommendations."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    answerable = models.BooleanField(
+        _("answered in the body's response"),
+        default=False,
+        help_text=_("Recommendations to this addressee need an entry in the s55 response."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("addressee")
+        verbose_name_plural = _("addressees")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,215 @@
+"""Inspection reports as a body logs them, with their PEEL grades and findings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .marking import Marking
+from .reference import Addressee, Force, Inspectorate, PolicingBody
+
+
+class ReportType(models.TextChoices):
+    PEEL = "peel", _("PEEL assessment")
+    NATIONAL_THEMATIC = "national_thematic", _("National thematic")
+    JOINT = "joint", _("Joint inspection")
+    FORCE = "force", _("Force-specific inspection")
+    REVISIT = "revisit", _("Revisit")
+    FIRE = "fire", _("Fire and rescue inspection")
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    FORCES = "forces", _("Named forces")
+
+
+class InspectionReport(models.Model):
+    body = models.ForeignKey(
+        PolicingBody, on_delete=models.PROTECT, related_name="reports", verbose_name=_("body")
+    )
+    title = models.CharField(_("title"), max_length=400)
+    reference = models.CharField(
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The inspectorate's or your own reference, for example an ISBN."),
+    )
+    report_type = models.CharField(_("type"), max_length=20, choices=ReportType.choices)
+    lead_inspectorate = models.ForeignKey(
+        Inspectorate,
+        on_delete=models.PROTECT,
+        related_name="led_reports",
+        verbose_name=_("lead inspectorate"),
+    )
+    partner_inspectorates = models.ManyToManyField(
+        Inspectorate,
+        blank=True,
+        related_name="partner_reports",
+        verbose_name=_("partner inspectorates"),
+    )
+    published_on = models.DateField(_("publication date"))
+    url = models.URLField(_("link to the report"), max_length=500, blank=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    forces = models.ManyToManyField(
+        Force, blank=True, related_name="reports", verbose_name=_("forces in scope")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    marking = models.CharField(
+        _("protective marking"), max_length=20, choices=Marking.choices, default=Marking.OFFICIAL
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[partner_inspectorates, forces])
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("inspection report")
+        verbose_name_plural = _("inspection reports")
+        indexes = [models.Index(fields=["body", "-published_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_statutory_clock(self) -> bool:
+        # No comparable comment duty was found for fire and rescue reports (DOMAIN.md).
+        return self.report_type != ReportType.FIRE
+
+    @property
+    def title_with_month(self) -> str:
+        """As published responses head it: "... (July 2023)"."""
+        return f"{self.title} ({self.published_on:%B %Y})"
+
+
+class PeelGrade(models.Model):
+    class Grade(models.TextChoices):
+        OUTSTANDING = "outstanding", _("Outstanding")
+        GOOD = "good", _("Good")
+        ADEQUATE = "adequate", _("Adequate")
+        REQUIRES_IMPROVEMENT = "requires_improvement", _("Requires improvement")
+        INADEQUATE = "inadequate", _("Inadequate")
+
+    report = models.ForeignKey(
+        InspectionReport, on_delete=models.CASCADE, related_name="grades", verbose_name=_("report")
+    )
+    area = models.CharField(_("area"), max_length=200)
+    grade = models.CharField(_("grade"), max_length=30, choices=Grade.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("PEEL grade")
+        verbose_name_plural = _("PEEL grades")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "area"], name="one_grade_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.get_grade_display()}"
+
+
+class FindingKind(models.TextChoices):
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    CAUSE_OF_CONCERN = "cause_of_concern", _("Cause of concern")
+    AREA_FOR_IMPROVEMENT = "area_for_improvement", _("Area for improvement")
+    INNOVATIVE_PRACTICE = "innovative_practice", _("Innovative practice")
+
+
+class InspectorateStatus(models.TextChoices):
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+    BEING_PROGRESSED = "being_progressed", _("Being progressed")
+    COMPLETE = "complete", _("Complete")
+    NO_FURTHER_ACTION = "no_further_action", _("No further action needed")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class AssuranceLevel(models.TextChoices):
+    SUBSTANTIAL = "substantial", _("Substantial")
+    REASONABLE = "reasonable", _("Reasonable")
+    LIMITED = "limited", _("Limited")
+    NONE = "none", _("No assurance")
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def answerable(self) -> FindingQuerySet:
+        """Recommendations the body's s55 comments must answer (addressed to force or body)."""
+        return self.filter(kind=FindingKind.RECOMMENDATION, addressees__answerable=True).distinct()
+
+
+class Finding(models.Model):
+    report = models.ForeignKey(
+        InspectionReport,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("report"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=FindingKind.choices)
+    reference = models.CharField(
+        _("reference in the report"),
+        max_length=100,
+        help_text=_('As the report numbers it, for example "Recommendation 19".'),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+    cause_of_concern = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        limit_choices_to={"kind": FindingKind.CAUSE_OF_CONCERN},
+        verbose_name=_("cause of concern"),
+        help_text=_("For a recommendation that answers a cause of concern."),
+    )
+    addressees = models.ManyToManyField(
+        Addressee, blank=True, related_name="findings", verbose_name=_("addressed to")
+    )
+    deadline_text = models.CharField(
+        _("deadline as written"),
+        max_length=200,
+        blank=True,
+        help_text=_('For example "within six months".'),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    inspectorate_status = models.CharField(
+        _("inspectorate status"),
+        max_length=30,
+        choices=InspectorateStatus.choices,
+        default=InspectorateStatus.AWAITING_REVIEW,
+    )
+    # Closure is three separate facts (DOMAIN.md): the force, the body, the inspectorate.
+    force_complete_on = models.DateField(_("force reported complete on"), null=True, blank=True)
+    body_assured_on = models.DateField(_("body assured on"), null=True, blank=True)
+    assurance_level = models.CharField(
+        _("assurance level"), max_length=20, choices=AssuranceLevel.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[addressees])
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def inspectorate_complete(self) -> bool:
+        return self.inspectorate_status in {
+            InspectorateStatus.COMPLETE,
+            InspectorateStatus.NO_FURTHER_ACTION,
+            InspectorateStatus.SUPERSEDED,
+        }
+
+    def is_answerable(self) -> bool:
+        """Uses prefetched addressees when present."""
+        return self.kind == FindingKind.RECOMMENDATION and any(
+            a.answerable for a in self.addressees.all()
+        )

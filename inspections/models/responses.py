@@ -1,0 +1,186 @@
+"""The body's statutory response to a report (Police Act 1996 s55)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import rules
+from .marking import Marking
+from .reference import PolicingBody
+from .reports import Finding, InspectionReport
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    COMMENTS_REQUESTED = "comments_requested", _("Chief officer comments requested")
+    COMMENTS_RECEIVED = "comments_received", _("Chief officer comments received")
+    READY_FOR_APPROVAL = "ready_for_approval", _("Ready for approval")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    COPIES_SENT = "copies_sent", _("Published and copies sent")
+    NO_RESPONSE_NEEDED = "no_response_needed", _("No response needed")
+
+
+PUBLISHED_STATUSES = frozenset({ResponseStatus.PUBLISHED, ResponseStatus.COPIES_SENT})
+CLOSED_STATUSES = PUBLISHED_STATUSES | {ResponseStatus.NO_RESPONSE_NEEDED}
+
+
+class Response(models.Model):
+    body = models.ForeignKey(
+        PolicingBody, on_delete=models.PROTECT, related_name="responses", verbose_name=_("body")
+    )
+    report = models.ForeignKey(
+        InspectionReport,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("report"),
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    # s55(4): the chief officer is invited to comment by a date the body sets.
+    chief_invited_on = models.DateField(_("chief officer invited on"), null=True, blank=True)
+    chief_reply_by = models.DateField(_("chief officer reply by"), null=True, blank=True)
+    chief_comments_received_on = models.DateField(
+        _("chief officer comments received on"), null=True, blank=True
+    )
+    chief_comments = models.TextField(_("chief officer's comments"), blank=True)
+    publish_chief_comments = models.BooleanField(
+        _("publish the chief officer's comments"), default=True
+    )
+    comments = models.TextField(_("the body's comments"), blank=True)
+    closing_line = models.CharField(
+        _("closing line"),
+        max_length=500,
+        blank=True,
+        help_text=_('For example "No recommendations were made for Chief Constables or PCCs."'),
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_role = models.CharField(_("signatory's role"), max_length=200, blank=True)
+    no_response_reason = models.TextField(
+        _("why no response is needed"),
+        blank=True,
+        help_text=_("For example: the force is not a subject, or a force report covers it."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_url = models.URLField(_("published at"), max_length=500, blank=True)
+    copy_to_inspectorate_on = models.DateField(
+        _("copy sent to HM Inspectors on"), null=True, blank=True
+    )
+    copy_to_home_secretary_on = models.DateField(
+        _("copy sent to the Home Secretary on"), null=True, blank=True
+    )
+    marking = models.CharField(
+        _("protective marking"), max_length=20, choices=Marking.choices, default=Marking.OFFICIAL
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-report__published_on"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "report"], name="one_response_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.title_with_month}: {self.body}"
+
+    @property
+    def due_date(self) -> dt.date | None:
+        if not self.report.has_statutory_clock:
+            return None
+        return rules.statutory_due_date(self.report.published_on)
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Days until the due date; 0 on the last day, negative once overdue."""
+        due = self.due_date
+        return None if due is None else (due - today).days
+
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, today: dt.date) -> bool:
+        due = self.due_date
+        return due is not None and not self.is_closed() and today > due
+
+    def is_due_soon(self, today: dt.date, within_days: int = 7) -> bool:
+        left = self.days_left(today)
+        return left is not None and not self.is_closed() and 0 <= left <= within_days
+
+    @property
+    def published_late(self) -> bool | None:
+        """None until published; then whether publication missed the statutory date."""
+        due = self.due_date
+        if self.published_on is None or due is None:
+            return None
+        return self.published_on > due
+
+    def missing_findings(self) -> list[Finding]:
+        """Answerable recommendations that have no entry yet, in report order.
+
+        Callers that list many responses should prefetch `report__findings__addressees`
+        and `entries`.
+        """
+        answered = {entry.finding_id for entry in self.entries.all() if entry.is_complete()}
+        return [
+            finding
+            for finding in self.report.findings.all()
+            if finding.is_answerable() and finding.pk not in answered
+        ]
+
+    def is_complete(self) -> bool:
+        """s55(5B): every answerable recommendation has an action taken or proposed, or a
+        reason for none."""
+        return not self.missing_findings()
+
+
+class ResponseEntry(models.Model):
+    class Answer(models.TextChoices):
+        TAKEN = "taken", _("Action taken")
+        PROPOSED = "proposed", _("Action proposed")
+        NONE = "none", _("No action, with the reason")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="entries", verbose_name=_("response")
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="entries", verbose_name=_("finding")
+    )
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
+    text = models.TextField(_("action or reason"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["finding__position", "pk"]
+        verbose_name = _("response entry")
+        verbose_name_plural = _("response entries")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "finding"], name="one_entry_per_finding"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding}: {self.get_answer_display()}"
+
+    def is_complete(self) -> bool:
+        return bool(self.answer and self.text.strip())

@@ -1,0 +1,53 @@
+"""Who belongs to which body, and what their role lets them do."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .reference import PolicingBody
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    APPROVER = "approver", _("Approver")
+    ANALYST = "analyst", _("Analyst")
+
+
+class Membership(models.Model):
+    """A user belongs to exactly one body. No membership, no access to any record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
+    )
+    body = models.ForeignKey(
+        PolicingBody, on_delete=models.PROTECT, related_name="members", verbose_name=_("body")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.body})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in {Role.EDITOR, Role.APPROVER}
+
+    @property
+    def can_approve(self) -> bool:
+        return self.role == Role.APPROVER
+
+    @property
+    def can_export(self) -> bool:
+        return True  # every member reads and exports; analysts do nothing else

@@ -1,0 +1,80 @@
+"""Statutory and board rules as pure functions, so they can be tested at their edges.
+
+Model methods (`Response.due_date`, `AssuranceAction.rag`) call these; nothing else
+re-implements them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from fractions import Fraction
+
+# Police Act 1996 s55(5A): "before the end of 56 days beginning with the day on which
+# the report is published" -- publication day is day 1, so the last day is +55.
+RESPONSE_WINDOW_DAYS = 56
+
+
+def statutory_due_date(published_on: dt.date) -> dt.date:
+    return published_on + dt.timedelta(days=RESPONSE_WINDOW_DAYS - 1)
+
+
+class Rag(StrEnum):
+    BLUE = "blue"
+    GREY = "grey"
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext
+
+        return {
+            Rag.BLUE: gettext("Blue: complete"),
+            Rag.GREY: gettext("Grey: not adopted"),
+            Rag.RED: gettext("Red"),
+            Rag.AMBER: gettext("Amber"),
+            Rag.GREEN: gettext("Green"),
+        }[self]
+
+
+# Shares of expected progress; exact fractions so the boundaries are exact.
+GREEN_AT_LEAST = Fraction(9, 10)
+RED_AT_MOST = Fraction(7, 10)
+
+
+def expected_percent(start_on: dt.date, target_on: dt.date, today: dt.date) -> Fraction:
+    """Where a straight line from start (0%) to target date (100%) says progress should be."""
+    if today <= start_on:
+        return Fraction(0)
+    if today >= target_on:
+        return Fraction(100)
+    return Fraction(100 * (today - start_on).days, (target_on - start_on).days)
+
+
+def rag(
+    *,
+    complete: bool,
+    not_adopted: bool,
+    percent_complete: int,
+    start_on: dt.date,
+    target_on: dt.date,
+    today: dt.date,
+) -> Rag:
+    """The RAG rule boards use (DOMAIN.md): blue, grey, then red if late, else pace."""
+    if complete:
+        return Rag.BLUE
+    if not_adopted:
+        return Rag.GREY
+    if today > target_on:
+        return Rag.RED
+    expected = expected_percent(start_on, target_on, today)
+    if expected == 0:
+        return Rag.GREEN
+    ratio = Fraction(percent_complete) / expected
+    if ratio >= GREEN_AT_LEAST:
+        return Rag.GREEN
+    if ratio <= RED_AT_MOST:
+        return Rag.RED
+    return Rag.AMBER

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .models import Membership
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        membership = request.user.membership  # type: ignore[union-attr]
+    except Membership.DoesNotExist:
+        return render(request, "inspections/no_membership.html", status=403)
+    summary = selectors.home_summary(body=membership.body, today=timezone.localdate())
+    return render(request, "inspections/home.html", {"summary": summary})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop; live_server's ORM calls come from this thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core over the whole page, WCAG 2.2 A and AA rules: no violations."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    violations = results.response["violations"]
+    assert not violations, results.generate_report()
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def server_url(live_server) -> str:
+    return str(live_server.url)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.django_db(transaction=True))

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from inspections.demo import DEMO_PASSWORD, read_sample
+from inspections.models import (
+    AssuranceAction,
+    Finding,
+    FindingKind,
+    Force,
+    InspectionReport,
+    Membership,
+    Nation,
+    PolicingBody,
+    Response,
+    ResponseStatus,
+    Role,
+)
+from inspections.rules import Rag
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_loading_the_demo_twice_changes_no_row_count(demo):
+    before = row_counts()
+    call_command("load_demo", stdout=io.StringIO())
+    assert row_counts() == before
+    assert before["inspections.AssuranceAction"] >= 40
+
+
+def test_the_reference_data_has_43_forces_each_with_its_body():
+    call_command("load_reference_data", stdout=io.StringIO())
+    assert Force.objects.count() == 43
+    assert PolicingBody.objects.count() == 43
+    welsh = PolicingBody.objects.filter(force__nation=Nation.WALES)
+    assert sorted(b.force.name for b in welsh) == [
+        "Dyfed-Powys Police",
+        "Gwent Police",
+        "North Wales Police",
+        "South Wales Police",
+    ]
+    assert all(b.welsh_language_standards for b in welsh)
+    mopac = PolicingBody.objects.get(force__name="Metropolitan Police Service")
+    assert mopac.kind == PolicingBody.Kind.MAYOR
+
+
+def test_the_july_2023_response_carries_the_published_text(demo):
+    sample = read_sample()
+    response = Response.objects.get(
+        report__title="Management of terrorist offenders in the wake of terrorist attacks"
+    )
+    assert response.report.title_with_month == sample.title
+    assert response.report.published_on == dt.date(2023, 7, 20)
+    assert response.report.lead_inspectorate.short_name == "HMI Probation"
+    assert {i.short_name for i in response.report.partner_inspectorates.all()} == {
+        "HMICFRS",
+        "HMI Prisons",
+    }
+    assert response.body.office_name == sample.office
+    assert response.comments.startswith("Terror attacks are not just for our metropolitan areas")
+    assert response.comments.endswith("in order to keep our communities safe.")
+    assert response.signatory_name == "Donna Jones"
+    assert response.signatory_role == "Police and Crime Commissioner"
+    assert response.closing_line == (
+        "No recommendations were made for Chief Constables or Police and Crime Commissioners."
+    )
+    # Recommendations 19-21 went to Counter Terrorism Policing, so none needs an entry.
+    assert response.report.findings.count() == 3
+    assert response.is_complete()
+    assert response.published_late is False
+
+
+def test_the_demo_users_have_their_roles_and_the_demo_password(demo):
+    roles = {m.user.username: (m.role, m.body.force.name) for m in Membership.objects.all()}
+    assert roles == {
+        "alice": (Role.EDITOR, "Hampshire and Isle of Wight Constabulary"),
+        "pat": (Role.APPROVER, "Hampshire and Isle of Wight Constabulary"),
+        "ana": (Role.ANALYST, "Hampshire and Isle of Wight Constabulary"),
+        "olly": (Role.EDITOR, "Thames Valley Police"),
+    }
+    assert Client().login(username="olly", password=DEMO_PASSWORD)
+    assert "alice" in demo
+    assert DEMO_PASSWORD in demo
+
+
+def test_the_demo_spreads_over_every_status_colour_and_kind(demo):
+    hampshire = PolicingBody.objects.get(force__name__startswith="Hampshire")
+    responses = Response.objects.filter(body=hampshire).select_related("report")
+    today = timezone.localdate()
+    assert {r.status for r in responses} == set(ResponseStatus)
+    assert sum(r.is_overdue(today) for r in responses) == 1
+    assert sum(r.is_due_soon(today) for r in responses) == 1
+    assert any(r.published_late is False for r in responses)
+    assert any(r.published_late is True for r in responses)
+    assert InspectionReport.objects.filter(body=hampshire).count() == 15
+    kinds = set(Finding.objects.filter(report__body=hampshire).values_list("kind", flat=True))
+    assert kinds == set(FindingKind)
+    actions = AssuranceAction.objects.filter(body=hampshire)
+    assert {a.rag(today) for a in actions} == set(Rag)
+    assert all(a.updates.exists() for a in actions)
+    assert AssuranceAction.objects.exclude(body=hampshire).exists()  # olly's own
+
+
+def test_the_if_empty_option_skips_a_database_that_has_users(demo):
+    out = io.StringIO()
+    call_command("load_demo", "--if-empty", stdout=out)
+    assert "skipped" in out.getvalue()
+
+
+def test_the_response_in_the_admin_shows_the_sample_text(demo):
+    client = Client()
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    response = Response.objects.get(report__published_on=dt.date(2023, 7, 20))
+    page = client.get(f"/admin/inspections/response/{response.pk}/change/")
+    assert page.status_code == 200
+    assert "Terror attacks are not just for our metropolitan areas" in page.text
+    assert "Donna Jones" in page.text
