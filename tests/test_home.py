@@ -64,20 +64,28 @@ def test_signing_in_shows_the_home_page_with_the_users_body(alice):
 
 def test_the_home_page_counts_only_the_users_own_bodys_records(alice_client, alice, olly):
     today = timezone.localdate()
-    ResponseFactory.create(report__body=alice.body, report__published_on=today - dt.timedelta(days=60))
-    ResponseFactory.create(report__body=alice.body, report__published_on=today - dt.timedelta(days=50))
+    ResponseFactory.create(
+        report__body=alice.body, report__published_on=today - dt.timedelta(days=60)
+    )
+    ResponseFactory.create(
+        report__body=alice.body, report__published_on=today - dt.timedelta(days=50)
+    )
     ResponseFactory.create(
         report__body=alice.body,
         report__published_on=today - dt.timedelta(days=60),
         status=ResponseStatus.PUBLISHED,
     )
-    ResponseFactory.create(report__body=olly.body, report__published_on=today - dt.timedelta(days=60))
+    ResponseFactory.create(
+        report__body=olly.body, report__published_on=today - dt.timedelta(days=60)
+    )
     ActionFactory.create(
         body=alice.body,
         target_on=today - dt.timedelta(days=1),
         start_on=today.replace(year=today.year - 1),
     )
-    ActionFactory.create(body=alice.body, status=ActionStatus.COMPLETE, start_on=today, target_on=today)
+    ActionFactory.create(
+        body=alice.body, status=ActionStatus.COMPLETE, start_on=today, target_on=today
+    )
     ActionFactory.create(body=olly.body, start_on=today, target_on=today)
 
     response = alice_client.get("/")

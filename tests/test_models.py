@@ -64,9 +64,13 @@ def test_a_response_is_complete_only_when_every_answerable_recommendation_has_an
     chief = addressee("chief-constables", answerable=True)
     home_office = addressee("home-office", answerable=False)
     first = FindingFactory.create(report=report, reference="Recommendation 1", addressed_to=[chief])
-    second = FindingFactory.create(report=report, reference="Recommendation 2", addressed_to=[chief])
+    second = FindingFactory.create(
+        report=report, reference="Recommendation 2", addressed_to=[chief]
+    )
     FindingFactory.create(report=report, reference="Recommendation 3", addressed_to=[home_office])
-    FindingFactory.create(report=report, kind=FindingKind.AREA_FOR_IMPROVEMENT, addressed_to=[chief])
+    FindingFactory.create(
+        report=report, kind=FindingKind.AREA_FOR_IMPROVEMENT, addressed_to=[chief]
+    )
     response = ResponseFactory.create(report=report)
 
     assert [f.reference for f in response.missing_findings()] == [
@@ -74,7 +78,9 @@ def test_a_response_is_complete_only_when_every_answerable_recommendation_has_an
         "Recommendation 2",
     ]
     EntryFactory.create(response=response, finding=first)
-    EntryFactory.create(response=response, finding=second, answer=ResponseEntry.Answer.NONE, text="   ")
+    EntryFactory.create(
+        response=response, finding=second, answer=ResponseEntry.Answer.NONE, text="   "
+    )
     assert [f.reference for f in response.missing_findings()] == ["Recommendation 2"]
     assert not response.is_complete()
 
@@ -84,7 +90,9 @@ def test_a_response_is_complete_only_when_every_answerable_recommendation_has_an
 
 def test_a_report_with_no_recommendations_for_the_force_needs_no_entries():
     report = ReportFactory.create()
-    FindingFactory.create(report=report, addressed_to=[addressee("national-lead", answerable=False)])
+    FindingFactory.create(
+        report=report, addressed_to=[addressee("national-lead", answerable=False)]
+    )
     assert ResponseFactory.create(report=report).is_complete()
 
 
