@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from . import rules
 from .models import (
     CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
     AssuranceAction,
+    Finding,
+    InspectionReport,
     PolicingBody,
     ReportType,
     Response,
@@ -72,4 +75,64 @@ def home_summary(*, body: PolicingBody, today: dt.date) -> HomeSummary:
         responses_due_soon=responses["due_soon"],
         actions_open=actions["open"],
         actions_past_target=actions["late"],
+    )
+
+
+def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[InspectionReport]:
+    """The body's reports, filtered and sorted as the list page asks."""
+    from .forms.reports import SORTS
+
+    reports = (
+        InspectionReport.objects.filter(body=body)
+        .select_related("lead_inspectorate")
+        .prefetch_related(Prefetch("responses", queryset=Response.objects.filter(body=body)))
+        .annotate(finding_count=Count("findings", distinct=True))
+    )
+    if q := (filters.get("q") or "").strip():
+        reports = reports.filter(
+            Q(title__icontains=q)
+            | Q(reference__icontains=q)
+            | Exists(Finding.objects.filter(report=OuterRef("pk"), text__icontains=q))
+            | Exists(Finding.objects.filter(report=OuterRef("pk"), reference__iexact=q))
+        )
+    if report_type := filters.get("type"):
+        reports = reports.filter(report_type=report_type)
+    if inspectorate := filters.get("inspectorate"):
+        reports = reports.filter(
+            Q(lead_inspectorate=inspectorate) | Q(partner_inspectorates=inspectorate)
+        ).distinct()
+    if year := filters.get("year"):
+        reports = reports.filter(published_on__year=year)
+    if response := filters.get("response"):
+        if response == "none":
+            reports = reports.exclude(responses__body=body)
+        else:
+            reports = reports.filter(responses__body=body, responses__status=response)
+    return reports.order_by(*SORTS.get(filters.get("sort") or "newest", SORTS["newest"]))
+
+
+def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
+    """One report with everything its page shows, in a fixed number of queries."""
+    from .access import get_for_body
+
+    findings = Finding.objects.prefetch_related(
+        "addressees",
+        Prefetch(
+            "actions",
+            queryset=AssuranceAction.objects.filter(body=body).order_by("target_on", "pk"),
+        ),
+    ).order_by("position", "pk")
+    return get_for_body(
+        InspectionReport.objects.select_related("lead_inspectorate").prefetch_related(
+            "partner_inspectorates",
+            "forces",
+            "grades",
+            Prefetch("findings", queryset=findings),
+            Prefetch(
+                "responses",
+                queryset=Response.objects.filter(body=body).prefetch_related("entries"),
+            ),
+        ),
+        body,
+        pk=pk,
     )

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import actions, findings, home, reports, responses
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    path("accessibility/", home.accessibility, name="accessibility"),
+    # Signing in and out, and passwords
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
@@ -16,4 +18,50 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    # Reports and their findings
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/new/", reports.report_create, name="report_create"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
+    path("reports/<int:report_pk>/findings/new/", findings.finding_add, name="finding_add"),
+    path("findings/<int:pk>/", findings.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/edit/", findings.finding_edit, name="finding_edit"),
+    path("findings/<int:pk>/move/", findings.finding_move, name="finding_move"),
+    path("findings/<int:pk>/delete/", findings.finding_delete, name="finding_delete"),
+    # Responses
+    path("reports/<int:report_pk>/response/", responses.response_start, name="response_start"),
+    path("responses/<int:pk>/", responses.response_detail, name="response_detail"),
+    path("responses/<int:pk>/edit/", responses.response_edit, name="response_edit"),
+    path(
+        "responses/<int:pk>/entries/<int:finding_pk>/",
+        responses.entry_edit,
+        name="entry_edit",
+    ),
+    # Assurance actions
+    path("actions/", actions.action_list, name="action_list"),
+    path("actions/new/", actions.action_create, name="action_create"),
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", actions.action_edit, name="action_edit"),
+    path("actions/<int:pk>/updates/", actions.update_add, name="update_add"),
+    path("actions/<int:pk>/evidence/", actions.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", actions.evidence_download, name="evidence_download"),
+    path("actions/<int:pk>/findings/", actions.finding_picker, name="finding_picker"),
+    path("actions/<int:pk>/findings/link/", actions.finding_link, name="finding_link"),
+    path(
+        "actions/<int:pk>/findings/<int:finding_pk>/unlink/",
+        actions.finding_unlink,
+        name="finding_unlink",
+    ),
 ]

@@ -117,7 +117,7 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "inspections.forms.GovUKRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

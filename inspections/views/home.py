@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .models import Membership
+from .. import selectors
+from ..models import Membership
 
 
 @require_GET
@@ -21,6 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "inspections/no_membership.html", status=403)
     summary = selectors.home_summary(body=membership.body, today=timezone.localdate())
     return render(request, "inspections/home.html", {"summary": summary})
+
+
+@login_not_required
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "inspections/accessibility.html")
 
 
 @login_not_required

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    Addressee,
+    Finding,
+    FindingKind,
+    Force,
+    InspectionReport,
+    Inspectorate,
+    ReportType,
+    ResponseStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.ModelForm[InspectionReport]):
+    class Meta:
+        model = InspectionReport
+        fields = [
+            "title",
+            "reference",
+            "report_type",
+            "lead_inspectorate",
+            "partner_inspectorates",
+            "published_on",
+            "url",
+            "scope",
+            "forces",
+            "summary",
+            "marking",
+        ]
+        widgets = {
+            "report_type": forms.RadioSelect,
+            "scope": forms.RadioSelect,
+            "marking": forms.RadioSelect,
+            "partner_inspectorates": forms.CheckboxSelectMultiple,
+            "forces": forms.SelectMultiple(attrs={"size": 8}),
+            "published_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "forces": _("For a report on named forces. Hold Ctrl or Cmd to choose several."),
+            "published_on": _("The statutory 56 days start on this day."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report_type"].choices = ReportType.choices
+        self.fields["lead_inspectorate"].empty_label = None
+        self.fields["forces"].queryset = Force.objects.current()
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        lead = cleaned.get("lead_inspectorate")
+        partners = cleaned.get("partner_inspectorates")
+        if lead and partners and lead in partners:
+            self.add_error(
+                "partner_inspectorates", _("The lead inspectorate cannot also be a partner.")
+            )
+        if cleaned.get("scope") == "forces" and not cleaned.get("forces"):
+            self.add_error("forces", _("Choose the forces the report names."))
+        return cleaned
+
+
+class FindingForm(forms.ModelForm[Finding]):
+    class Meta:
+        model = Finding
+        fields = [
+            "kind",
+            "reference",
+            "text",
+            "addressees",
+            "cause_of_concern",
+            "deadline_text",
+            "deadline",
+            "inspectorate_status",
+            "force_complete_on",
+            "body_assured_on",
+            "assurance_level",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "addressees": forms.CheckboxSelectMultiple,
+            "deadline": DATE,
+            "force_complete_on": DATE,
+            "body_assured_on": DATE,
+        }
+
+    def __init__(self, *args: Any, report: InspectionReport, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.fields["kind"].choices = FindingKind.choices
+        self.fields["addressees"].queryset = Addressee.objects.all()
+        concerns = report.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN)
+        if self.instance.pk:
+            concerns = concerns.exclude(pk=self.instance.pk)
+        self.fields["cause_of_concern"].queryset = concerns
+        # Prefix ids so several finding forms can share the report page.
+        self.auto_id = f"finding-{self.instance.pk or 'new'}-%s"
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        reference = cleaned.get("reference")
+        if reference:
+            clash = self.report.findings.filter(reference__iexact=reference)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error(
+                    "reference", _("This report already has a finding with that reference.")
+                )
+        if cleaned.get("cause_of_concern") and cleaned.get("kind") != FindingKind.RECOMMENDATION:
+            self.add_error(
+                "cause_of_concern", _("Only a recommendation can answer a cause of concern.")
+            )
+        return cleaned
+
+
+SORTS = {
+    "newest": ("-published_on", "title"),
+    "oldest": ("published_on", "title"),
+    "title": ("title",),
+}
+
+
+class ReportFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Title, reference or the text of a finding"),
+        widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-full"}),
+    )
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any type")), *ReportType.choices]
+    )
+    inspectorate = forms.ModelChoiceField(
+        label=_("Inspectorate"),
+        required=False,
+        queryset=Inspectorate.objects.all(),
+        empty_label=_("Any inspectorate"),
+        to_field_name="code",
+    )
+    year = forms.IntegerField(
+        label=_("Year published"),
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4", "inputmode": "numeric"}),
+    )
+    response = forms.ChoiceField(
+        label=_("Response"),
+        required=False,
+        choices=[("", _("Any")), ("none", _("No response started")), *ResponseStatus.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("title", _("Title")),
+        ],
+    )

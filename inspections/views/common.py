@@ -1,0 +1,53 @@
+"""Helpers every view uses: the member's context and full-page-or-partial rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ..access import membership_of
+from ..models import Membership, PolicingBody
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Member:
+    membership: Membership
+
+    @property
+    def body(self) -> PolicingBody:
+        return self.membership.body
+
+
+def member(request: HttpRequest) -> Membership:
+    return membership_of(request)
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or only the named partial when htmx asks for it."""
+    name = f"{template}#{partial}" if partial and request.htmx else template  # type: ignore[attr-defined]
+    return render(request, name, context, status=status)
+
+
+def paginate[M: Model](request: HttpRequest, queryset: QuerySet[M]) -> Page[M]:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for pagination and sort links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,142 @@
+"""The response page: each recommendation beside the body's entry for it, the missing
+ones marked, and the body's comments. The workflow (approval, publication) comes later."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..access import get_for_body, require_editor
+from ..forms.responses import EntryForm, ResponseForm
+from ..models import Finding, FindingKind, InspectionReport, PolicingBody, Response
+from ..services import responses as services
+from .common import member, render_page
+
+DETAIL = "inspections/responses/detail.html"
+
+
+def _response(body: PolicingBody, pk: int) -> Response:
+    findings = Finding.objects.prefetch_related("addressees").order_by("position", "pk")
+    return get_for_body(
+        Response.objects.select_related(
+            "report", "report__lead_inspectorate", "body"
+        ).prefetch_related(Prefetch("report__findings", queryset=findings), "entries"),
+        body,
+        pk=pk,
+    )
+
+
+def _rows(response: Response) -> list[dict[str, object]]:
+    """One row per recommendation: the finding, its entry if any, whether one is needed."""
+    entries = {e.finding_id: e for e in response.entries.all()}
+    return [
+        {
+            "finding": finding,
+            "entry": entries.get(finding.pk),
+            "answerable": finding.is_answerable(),
+        }
+        for finding in response.report.findings.all()
+        if finding.kind == FindingKind.RECOMMENDATION
+    ]
+
+
+@require_POST
+def response_start(request: HttpRequest, report_pk: int) -> HttpResponse:
+    membership = member(request)
+    report = get_for_body(InspectionReport.objects.all(), membership.body, pk=report_pk)
+    require_editor(membership)
+    response = services.response_start(body=membership.body, report=report)
+    return redirect("response_detail", pk=response.pk)
+
+
+@require_GET
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    response = _response(membership.body, pk)
+    rows = _rows(response)
+    context = {
+        "response": response,
+        "report": response.report,
+        "rows": rows,
+        "missing": [r for r in rows if r["answerable"] and r["entry"] is None],
+        "today": timezone.localdate(),
+    }
+    return render_page(request, DETAIL, context)
+
+
+@require_http_methods(["GET", "POST"])
+def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    response = get_for_body(Response.objects.select_related("report"), membership.body, pk=pk)
+    require_editor(membership)
+    form = ResponseForm(request.POST or None, instance=response)
+    context = {"form": form, "response": response, "report": response.report}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.response_update(response=response, form=form)
+            except services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this response after you opened it, so your "
+                        "changes were not saved. Your text is still below: copy what you "
+                        "need, then reload the page to see their version."
+                    ),
+                )
+                return render(request, "inspections/responses/form.html", context, status=409)
+            messages.success(request, _("Response saved."))
+            return redirect("response_detail", pk=response.pk)
+        return render(request, "inspections/responses/form.html", context, status=422)
+    return render(request, "inspections/responses/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    membership = member(request)
+    response = _response(membership.body, pk)
+    finding = next((f for f in response.report.findings.all() if f.pk == finding_pk), None)
+    if finding is None or finding.kind != FindingKind.RECOMMENDATION:
+        raise Http404("No such recommendation in this report.")
+    require_editor(membership)
+    entry = next((e for e in response.entries.all() if e.finding_id == finding.pk), None)
+    form = EntryForm(request.POST or None, instance=entry, prefix_id=str(finding.pk))
+    row = {"finding": finding, "entry": entry, "answerable": finding.is_answerable()}
+    context = {"response": response, "report": response.report, "row": row, "form": form}
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                saved = services.entry_save(
+                    response=response, finding=finding, entry=entry, form=form
+                )
+            except services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved an entry for %(ref)s after you opened it, so "
+                        "yours was not saved. Your text is still below: copy it, then "
+                        "reload to see theirs."
+                    )
+                    % {"ref": finding.reference},
+                )
+                status = 409
+            else:
+                announcement = _("Entry for %(ref)s saved.") % {"ref": finding.reference}
+                if request.htmx:  # type: ignore[attr-defined]
+                    row["entry"] = saved
+                    return render(
+                        request, f"{DETAIL}#row", context | {"announcement": announcement}
+                    )
+                messages.success(request, announcement)
+                return redirect(reverse("response_detail", args=[pk]) + f"#row-{finding.pk}")
+        return render_page(
+            request, "inspections/responses/entry_form.html", context, partial="form", status=status
+        )
+    return render_page(request, "inspections/responses/entry_form.html", context, partial="form")
