@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from .models import (
     AssuranceAction,
+    Evidence,
     Finding,
     InspectionReport,
     Membership,
@@ -32,15 +33,28 @@ BODY_PATHS: dict[type[models.Model], str] = {
     PeelGrade: "report__body",
     ResponseEntry: "response__body",
     ProgressUpdate: "action__body",
+    Evidence: "action__body",
 }
+
+
+def membership_or_none(request: HttpRequest) -> Membership | None:
+    """The signed-in user's membership with its body, fetched once per request."""
+    if not hasattr(request, "_membership"):
+        user = getattr(request, "user", None)
+        request._membership = (  # type: ignore[attr-defined]
+            Membership.objects.select_related("body").filter(user_id=user.pk).first()
+            if user is not None and user.is_authenticated
+            else None
+        )
+    return request._membership  # type: ignore[attr-defined, no-any-return]
 
 
 def membership_of(request: HttpRequest) -> Membership:
     """The signed-in user's membership; a user with none may see no records at all."""
-    try:
-        return request.user.membership  # type: ignore[union-attr]
-    except (AttributeError, Membership.DoesNotExist):
-        raise PermissionDenied("Your account is not a member of a policing body.") from None
+    membership = membership_or_none(request)
+    if membership is None:
+        raise PermissionDenied("Your account is not a member of a policing body.")
+    return membership
 
 
 def scoped[M: models.Model](

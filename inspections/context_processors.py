@@ -4,15 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Membership
+from .access import membership_or_none
 
 
 def membership(request: HttpRequest) -> dict[str, Any]:
     """The signed-in user's membership (or None) for the header and navigation."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"membership": None}
-    try:
-        return {"membership": user.membership}
-    except Membership.DoesNotExist:
-        return {"membership": None}
+    return {"membership": membership_or_none(request)}

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from ..access import membership_of
-from ..models import Membership, PolicingBody
+from ..models import Membership
 
 PAGE_SIZE = 25
-
-
-@dataclass(frozen=True)
-class Member:
-    membership: Membership
-
-    @property
-    def body(self) -> PolicingBody:
-        return self.membership.body
 
 
 def member(request: HttpRequest) -> Membership:
@@ -37,9 +28,15 @@ def render_page(
     partial: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The whole page, or only the named partial when htmx asks for it."""
-    name = f"{template}#{partial}" if partial and request.htmx else template  # type: ignore[attr-defined]
-    return render(request, name, context, status=status)
+    """The whole page, or only the named partial when htmx asks for it (but the whole
+    page when htmx restores history)."""
+    htmx = request.htmx  # type: ignore[attr-defined]
+    wants_partial = partial and htmx and not htmx.history_restore_request
+    response = render(
+        request, f"{template}#{partial}" if wants_partial else template, context, status=status
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def paginate[M: Model](request: HttpRequest, queryset: QuerySet[M]) -> Page[M]:

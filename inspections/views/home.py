@@ -10,14 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..models import Membership
+from ..access import membership_or_none
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    try:
-        membership = request.user.membership  # type: ignore[union-attr]
-    except Membership.DoesNotExist:
+    membership = membership_or_none(request)
+    if membership is None:
         return render(request, "inspections/no_membership.html", status=403)
     summary = selectors.home_summary(body=membership.body, today=timezone.localdate())
     return render(request, "inspections/home.html", {"summary": summary})

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from inspections.models import Response, ResponseEntry
+
+from .factories import EntryFactory, FindingFactory, ReportFactory, ResponseFactory, addressee
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def response(alice):
+    report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 11, 1))
+    chief = addressee("chief-constables")
+    FindingFactory.create(report=report, reference="Recommendation 1", addressed_to=[chief])
+    FindingFactory.create(report=report, reference="Recommendation 2", addressed_to=[chief])
+    FindingFactory.create(
+        report=report,
+        reference="Recommendation 3",
+        addressed_to=[addressee("home-office", answerable=False)],
+    )
+    FindingFactory.create(report=report, reference="AFI 1", kind="area_for_improvement")
+    return ResponseFactory.create(report=report)
+
+
+def finding(response, reference):
+    return response.report.findings.get(reference=reference)
+
+
+def response_data(response, **overrides):
+    data = {
+        "version": response.version,
+        "comments": "We welcome the report.",
+        "closing_line": "",
+        "signatory_name": "Donna Jones",
+        "signatory_role": "Police and Crime Commissioner",
+        "marking": "official",
+        "publish_chief_comments": "on",
+    }
+    return data | overrides
+
+
+class TestStartingAResponse:
+    def test_an_editor_starts_one_response_per_report(self, alice_client, alice):
+        report = ReportFactory.create(body=alice.body)
+        first = alice_client.post(f"/reports/{report.pk}/response/")
+        second = alice_client.post(f"/reports/{report.pk}/response/")
+        created = Response.objects.get()
+        assert first["Location"] == second["Location"] == f"/responses/{created.pk}/"
+        assert created.body == alice.body
+
+    def test_it_needs_a_post_an_editor_and_the_right_body(
+        self, alice_client, ana_client, olly_client, alice
+    ):
+        report = ReportFactory.create(body=alice.body)
+        assert alice_client.get(f"/reports/{report.pk}/response/").status_code == 405
+        assert ana_client.post(f"/reports/{report.pk}/response/").status_code == 403
+        assert olly_client.post(f"/reports/{report.pk}/response/").status_code == 404
+        assert not Response.objects.exists()
+
+
+class TestTheResponsePage:
+    def test_entries_sit_beside_their_recommendations_and_missing_ones_are_named(
+        self, alice_client, response
+    ):
+        EntryFactory.create(response=response, finding=finding(response, "Recommendation 1"))
+        page = alice_client.get(f"/responses/{response.pk}/")
+        assert page.status_code == 200
+        assert "1 recommendation still needs an entry" in page.text
+        assert f'href="#row-{finding(response, "Recommendation 2").pk}"' in page.text
+        assert "Not addressed to the force or the body" in page.text
+        assert "AFI 1" not in page.text
+
+    def test_a_complete_response_says_so(self, alice_client, response):
+        for ref in ("Recommendation 1", "Recommendation 2"):
+            EntryFactory.create(response=response, finding=finding(response, ref))
+        page = alice_client.get(f"/responses/{response.pk}/")
+        assert "Every recommendation for the force or the body has an entry." in page.text
+
+    def test_another_bodys_response_is_not_found(self, olly_client, response):
+        assert olly_client.get(f"/responses/{response.pk}/").status_code == 404
+        assert olly_client.get(f"/responses/{response.pk}/edit/").status_code == 404
+        rec = finding(response, "Recommendation 1")
+        assert olly_client.get(f"/responses/{response.pk}/entries/{rec.pk}/").status_code == 404
+
+    def test_the_query_count_does_not_grow_with_the_recommendations(
+        self, alice_client, response, django_assert_max_num_queries
+    ):
+        for n in range(30):
+            rec = FindingFactory.create(
+                report=response.report, reference=f"Extra {n}", addressed_to=[addressee()]
+            )
+            EntryFactory.create(response=response, finding=rec)
+        with django_assert_max_num_queries(9):
+            assert alice_client.get(f"/responses/{response.pk}/").status_code == 200
+
+    def test_it_refuses_posts(self, alice_client, response):
+        assert alice_client.post(f"/responses/{response.pk}/").status_code == 405
+
+
+class TestEditingTheResponse:
+    def test_an_editor_saves_the_comments_and_the_version_moves_on(self, alice_client, response):
+        result = alice_client.post(f"/responses/{response.pk}/edit/", response_data(response))
+        assert result.status_code == 302
+        response.refresh_from_db()
+        assert response.comments == "We welcome the report."
+        assert response.version == 2
+
+    def test_a_save_over_someone_elses_change_is_refused_and_keeps_the_text(
+        self, alice_client, response
+    ):
+        stale = response_data(response, comments="My own paragraph")
+        Response.objects.filter(pk=response.pk).update(comments="Pat's words", version=2)
+        result = alice_client.post(f"/responses/{response.pk}/edit/", stale)
+        assert result.status_code == 409
+        assert "Someone else saved this response" in result.text
+        assert "My own paragraph" in result.text
+        response.refresh_from_db()
+        assert response.comments == "Pat's words"
+
+    def test_a_reply_date_before_the_invitation_is_refused(self, alice_client, response):
+        data = response_data(response, chief_invited_on="2026-11-10", chief_reply_by="2026-11-01")
+        result = alice_client.post(f"/responses/{response.pk}/edit/", data)
+        assert result.status_code == 422
+        assert 'href="#id_chief_reply_by"' in result.text
+
+    def test_an_analyst_cannot_edit(self, ana_client, ana):
+        response = ResponseFactory.create(report__body=ana.body, comments="Before")
+        result = ana_client.post(f"/responses/{response.pk}/edit/", response_data(response))
+        assert result.status_code == 403
+        response.refresh_from_db()
+        assert response.comments == "Before"
+
+
+class TestEntries:
+    def test_an_editor_writes_an_entry_in_place(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        form = alice_client.get(url, headers=HTMX)
+        assert form.status_code == 200
+        assert "<html" not in form.text
+        saved = alice_client.post(
+            url, {"answer": "proposed", "text": "A review by March."}, headers=HTMX
+        )
+        assert saved.status_code == 200
+        assert "A review by March." in saved.text
+        assert "Entry for Recommendation 1 saved." in saved.text
+        entry = ResponseEntry.objects.get()
+        assert (entry.answer, entry.finding) == ("proposed", rec)
+
+    def test_an_empty_entry_is_refused_with_the_choice_kept(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        result = alice_client.post(
+            f"/responses/{response.pk}/entries/{rec.pk}/", {"answer": "none", "text": "  "}
+        )
+        assert result.status_code == 422
+        assert f'href="#entry-{rec.pk}-text"' in result.text
+        checked = re.search(
+            r'<input type="radio" name="answer" value="(\w+)"[^>]*checked', result.text
+        )
+        assert checked is not None
+        assert checked.group(1) == "none"
+        assert not ResponseEntry.objects.exists()
+
+    def test_editing_over_someone_elses_entry_is_refused(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        entry = EntryFactory.create(response=response, finding=rec, text="Original")
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        seen = entry.updated_at.isoformat()
+        ResponseEntry.objects.filter(pk=entry.pk).update(
+            text="Pat's version", updated_at=entry.updated_at + dt.timedelta(seconds=5)
+        )
+        result = alice_client.post(url, {"answer": "taken", "text": "Mine", "seen": seen})
+        assert result.status_code == 409
+        assert "Mine" in result.text
+        entry.refresh_from_db()
+        assert entry.text == "Pat's version"
+
+    def test_two_people_writing_the_first_entry_cannot_both_win(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        EntryFactory.create(response=response, finding=rec, text="Got there first")
+        result = alice_client.post(url, {"answer": "taken", "text": "Second", "seen": ""})
+        assert result.status_code == 409
+        assert ResponseEntry.objects.get().text == "Got there first"
+
+    def test_only_recommendations_of_this_report_have_entries(self, alice_client, alice, response):
+        afi = finding(response, "AFI 1")
+        other = FindingFactory.create(report__body=alice.body)
+        assert alice_client.get(f"/responses/{response.pk}/entries/{afi.pk}/").status_code == 404
+        assert alice_client.get(f"/responses/{response.pk}/entries/{other.pk}/").status_code == 404
+
+    def test_an_analyst_cannot_write_entries(self, ana_client, ana):
+        response = ResponseFactory.create(report__body=ana.body)
+        rec = FindingFactory.create(report=response.report)
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        assert ana_client.post(url, {"answer": "taken", "text": "x"}).status_code == 403
+        assert not ResponseEntry.objects.exists()
