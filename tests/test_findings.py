@@ -127,7 +127,7 @@ class TestEditingFindings:
 
 class TestReordering:
     def test_moving_a_finding_swaps_it_with_its_neighbour(self, alice_client, report):
-        first, second, third = (
+        first, _second, third = (
             FindingFactory.create(report=report, reference=f"R{n}") for n in (1, 2, 3)
         )
         assert (

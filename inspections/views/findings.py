@@ -28,11 +28,16 @@ def _findings_region(
     announcement: str,
     anchor: str = "findings",
     fresh_form: bool = False,
+    focus: int | str | None = None,
 ) -> HttpResponse:
     """After a change: the findings region for htmx (announcing the change to screen
     readers, and with an empty add form after an add), the report page otherwise."""
     if request.htmx:  # type: ignore[attr-defined]
-        context = detail_context(request, report_id) | {"announcement": announcement}
+        # Keep keyboard users' place: htmx focuses the element marked autofocus.
+        context = detail_context(request, report_id) | {
+            "announcement": announcement,
+            "focus": focus,
+        }
         html = render_to_string(f"{DETAIL}#findings", context, request=request)
         if fresh_form:
             context["oob"] = True
@@ -95,6 +100,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 finding.report_id,
                 _("%(ref)s saved.") % {"ref": finding.reference},
                 anchor=f"finding-{pk}",
+                focus=finding.pk,
             )
         return render_page(
             request, "inspections/findings/form.html", context, partial="form", status=422
@@ -124,7 +130,7 @@ def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
         report_id = finding.report_id
         services.finding_delete(finding=finding)
         return _findings_region(
-            request, report_id, _("%(ref)s removed.") % {"ref": finding.reference}
+            request, report_id, _("%(ref)s removed.") % {"ref": finding.reference}, focus="findings"
         )
     context = {
         "finding": finding,

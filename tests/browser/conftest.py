@@ -38,3 +38,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(pytest.mark.browser)
         item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+def tab_to(page: Page, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's text, value or label contains `text`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body) return "";
+                const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+                return [el.innerText, el.value, el.getAttribute("aria-label"), label]
+                    .filter(Boolean).join(" ");
+            }"""
+        )
+        if text in focused:
+            return
+    raise AssertionError(f"Tab never reached {text!r}")
