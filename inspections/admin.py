@@ -11,9 +11,11 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import BODY_PATHS
+from .forms.actions import EvidenceForm
 from .models import (
     Addressee,
     AssuranceAction,
+    Evidence,
     Finding,
     Force,
     InspectionReport,
@@ -215,6 +217,44 @@ class ProgressUpdateAdmin(BodyScopedMixin, admin.ModelAdmin[ProgressUpdate]):
     search_fields = ["text", "action__title"]
     list_select_related = ["action", "author"]
     autocomplete_fields = ["action", "author"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(BodyScopedMixin, admin.ModelAdmin[Evidence]):
+    """Kept as uploaded: add (through the same checks as the workspace), never change or
+    delete. Files are downloaded through the workspace, which checks the body."""
+
+    form = EvidenceForm
+    list_display = ["original_name", "action", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name", "description", "action__title"]
+    list_select_related = ["action", "uploaded_by"]
+    autocomplete_fields = ["action"]
+    fields = ["action", "file", "description"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.fields
+        # No file link: MEDIA_ROOT has no URL, and the workspace download checks the body.
+        return [
+            "action",
+            "original_name",
+            "content_type",
+            "size",
+            "description",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Evidence, form: Any, change: bool) -> None:
+        if not change:
+            obj.uploaded_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)

@@ -136,3 +136,97 @@ def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
         body,
         pk=pk,
     )
+
+
+def action_rag_pks(body: PolicingBody, colour: str, today: dt.date) -> list[int]:
+    """The body's actions of one RAG colour. RAG depends on today's date, so it is worked
+    out in Python by the model's own rule, from one narrow query."""
+    rows = AssuranceAction.objects.filter(body=body).values_list(
+        "pk", "status", "percent_complete", "start_on", "target_on"
+    )
+    return [
+        pk
+        for pk, status, percent, start_on, target_on in rows
+        if AssuranceAction(
+            status=status, percent_complete=percent, start_on=start_on, target_on=target_on
+        ).rag(today)
+        == colour
+    ]
+
+
+def action_list(
+    body: PolicingBody, filters: dict[str, Any], *, user_id: int | None, today: dt.date
+) -> QuerySet[AssuranceAction]:
+    """The body's actions, filtered and sorted as the actions list asks."""
+    from .forms.actions import ACTION_SORTS, DUE_WINDOWS
+
+    actions = (
+        AssuranceAction.objects.filter(body=body)
+        .select_related("owner")
+        .annotate(finding_count=Count("findings", distinct=True))
+    )
+    if q := (filters.get("q") or "").strip():
+        actions = actions.filter(title__icontains=q)
+    if filters.get("mine"):
+        actions = actions.filter(owner_id=user_id)
+    if owner := filters.get("owner"):
+        # The form offers only members of the body, so an owner id is one of theirs.
+        actions = (
+            actions.filter(owner__isnull=True)
+            if owner == "none"
+            else actions.filter(owner_id=owner)
+        )
+    if status := filters.get("status"):
+        actions = actions.filter(status=status)
+    if due := filters.get("due"):
+        actions = actions.filter(status__in=OPEN_ACTION_STATUSES)
+        if due == "overdue":
+            actions = actions.filter(target_on__lt=today)
+        elif due in DUE_WINDOWS:
+            actions = actions.filter(
+                target_on__gte=today, target_on__lte=today + dt.timedelta(days=DUE_WINDOWS[due])
+            )
+    if colour := filters.get("rag"):
+        actions = actions.filter(pk__in=action_rag_pks(body, colour, today))
+    return actions.order_by(
+        *ACTION_SORTS.get(filters.get("sort") or "target", ACTION_SORTS["target"])
+    )
+
+
+def action_detail(body: PolicingBody, pk: int) -> AssuranceAction:
+    """One action with everything its page shows, in a fixed number of queries."""
+    from .access import get_for_body
+    from .models import Evidence, ProgressUpdate
+
+    return get_for_body(
+        AssuranceAction.objects.select_related("owner", "response__report").prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.filter(report__body=body)
+                .select_related("report")
+                .order_by("report__published_on", "report_id", "position", "pk"),
+            ),
+            Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+        ),
+        body,
+        pk=pk,
+    )
+
+
+PICKER_LIMIT = 20
+
+
+def finding_picker(body: PolicingBody, action: AssuranceAction, q: str) -> list[Finding]:
+    """The body's findings, from any of its reports, matching the words typed and not yet
+    linked to the action. Nothing for an empty search."""
+    q = q.strip()
+    if not q:
+        return []
+    return list(
+        Finding.objects.filter(report__body=body)
+        .filter(Q(reference__icontains=q) | Q(text__icontains=q) | Q(report__title__icontains=q))
+        .exclude(pk__in=action.findings.values("pk"))
+        .select_related("report")
+        .order_by("-report__published_on", "report_id", "position", "pk")[:PICKER_LIMIT]
+    )

@@ -149,3 +149,23 @@ class UpdateFactory(factory.django.DjangoModelFactory[ProgressUpdate]):
     action = factory.SubFactory(ActionFactory)
     author = factory.SubFactory(UserFactory)
     text = "Work is under way."
+
+
+# Appended with the evidence files; imported here to leave the imports above untouched.
+from inspections.models import Evidence  # noqa: E402
+
+SMALL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory[Evidence]):
+    """Writes its file to the default storage: point MEDIA_ROOT at a temporary folder."""
+
+    class Meta:
+        model = Evidence
+
+    action = factory.SubFactory(ActionFactory)
+    file = factory.django.FileField(filename="board-minutes.pdf", data=SMALL_PDF)
+    original_name = "board-minutes.pdf"
+    content_type = "application/pdf"
+    size = len(SMALL_PDF)
+    uploaded_by = factory.SubFactory(UserFactory)

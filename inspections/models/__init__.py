@@ -4,6 +4,7 @@ from .actions import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
     AssuranceAction,
+    Evidence,
     Forum,
     ProgressUpdate,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Addressee",
     "AssuranceAction",
     "AssuranceLevel",
+    "Evidence",
     "Finding",
     "FindingKind",
     "Force",

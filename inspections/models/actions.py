@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -162,3 +164,42 @@ class ProgressUpdate(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Progress updates are kept as written and cannot be deleted.")
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """A random name under the body's folder: the user's file name is kept in the row,
+    never in the path, so it cannot collide, traverse or reveal anything."""
+    extension = PurePath(filename).suffix.lower()
+    return f"evidence/{instance.action.body_id}/{uuid.uuid4()}{extension}"
+
+
+class Evidence(models.Model):
+    """A file that shows progress on an action. Stored privately (MEDIA_ROOT is never
+    served); only the download view hands it out, to members of the action's body."""
+
+    action = models.ForeignKey(
+        AssuranceAction,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("action"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,13 +1,255 @@
-"""Placeholder until the actions views land."""
+"""Assurance actions: the list, the action page with its findings, progress timeline and
+evidence, and the forms that change them. With htmx each change swaps only its region of
+the action page; without JavaScript each form posts and comes back to the page."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from .. import selectors
+from ..access import get_for_body, require_editor
+from ..forms.actions import ActionFilterForm, ActionForm, EvidenceForm, PickerForm, ProgressForm
+from ..models import AssuranceAction, Evidence, Finding, Membership
+from ..services import actions as services
+from .common import member, paginate, query_without_page, render_page
+
+LIST = "inspections/actions/list.html"
+DETAIL = "inspections/actions/detail.html"
+FORM = "inspections/actions/form.html"
+PICKER = "inspections/actions/picker.html"
 
 
-def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    return HttpResponseNotFound()
+def _action(membership: Membership, pk: int) -> AssuranceAction:
+    return get_for_body(AssuranceAction.objects.all(), membership.body, pk=pk)
 
 
-action_list = action_create = action_detail = action_edit = update_add = _todo
-evidence_add = evidence_download = finding_picker = finding_link = finding_unlink = _todo
+def _picker_form(action_pk: int, data: Any = None) -> PickerForm:
+    return PickerForm(data, results_url=reverse("finding_picker", args=[action_pk]))
+
+
+def _to_detail(request: HttpRequest, action: AssuranceAction, anchor: str = "") -> HttpResponse:
+    url = reverse("action_detail", args=[action.pk]) + (f"#{anchor}" if anchor else "")
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def detail_context(membership: Membership, pk: int, **overrides: Any) -> dict[str, Any]:
+    """Everything the action page and its regions need; `overrides` carries bound forms."""
+    action = selectors.action_detail(membership.body, pk)
+    editor = membership.can_edit
+    context: dict[str, Any] = {
+        "action": action,
+        "findings": list(action.findings.all()),
+        "updates": list(action.updates.all()),
+        "evidence_files": list(action.evidence.all()),
+        "today": timezone.localdate(),
+        "progress_form": ProgressForm() if editor else None,
+        "evidence_form": EvidenceForm() if editor else None,
+        "picker_form": _picker_form(pk) if editor else None,
+        "picker_limit": selectors.PICKER_LIMIT,
+    }
+    return context | overrides
+
+
+def _regions(request: HttpRequest, context: dict[str, Any], main: str, *extra: str) -> HttpResponse:
+    """One region of the action page, swapped in place, plus others out of band."""
+    html = render_to_string(f"{DETAIL}#{main}", context, request=request)
+    for name in extra:
+        html += render_to_string(name, context | {"oob": True}, request=request)
+    return reswap(retarget(HttpResponse(html), f"#{main}"), "outerHTML")
+
+
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    membership = member(request)
+    today = timezone.localdate()
+    filters = ActionFilterForm(request.GET, body=membership.body)
+    filters.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
+    actions = selectors.action_list(
+        membership.body, filters.cleaned_data, user_id=request.user.pk, today=today
+    )
+    context = {
+        "filters": filters,
+        "page": paginate(request, actions),
+        "query": query_without_page(request),
+        "today": today,
+    }
+    return render_page(request, LIST, context, partial="results")
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest) -> HttpResponse:
+    membership = member(request)
+    require_editor(membership)
+    form = ActionForm(
+        request.POST or None,
+        body=membership.body,
+        initial={"start_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            action = services.action_create(body=membership.body, form=form)
+            messages.success(request, _("Action added."))
+            return _to_detail(request, action)
+        return render_page(request, FORM, {"form": form}, partial="form", status=422)
+    return render_page(request, FORM, {"form": form}, partial="form")
+
+
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    return render_page(request, DETAIL, detail_context(membership, pk), partial="facts")
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    form = ActionForm(request.POST or None, instance=action, body=membership.body)
+    context = {"form": form, "action": action}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.action_update(action=action, form=form)
+            except services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this action after you opened it, so your changes "
+                        "were not saved. Your text is still below: copy what you need, then "
+                        "reload the page to see their version."
+                    ),
+                )
+                return render_page(request, FORM, context, partial="form", status=409)
+            messages.success(request, _("Action saved."))
+            return _to_detail(request, action)
+        return render_page(request, FORM, context, partial="form", status=422)
+    return render_page(request, FORM, context, partial="form")
+
+
+@require_POST
+def update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        context = detail_context(membership, pk, progress_form=form)
+        return render_page(request, DETAIL, context, partial="timeline", status=422)
+    services.action_record_progress(action=action, author=request.user, form=form)
+    announcement = _("Progress update added.")
+    if request.htmx:  # type: ignore[attr-defined]
+        context = detail_context(membership, pk, announcement=announcement)
+        return _regions(request, context, "timeline", f"{DETAIL}#facts")
+    messages.success(request, announcement)
+    return _to_detail(request, action, "timeline")
+
+
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = detail_context(membership, pk, evidence_form=form)
+        return render_page(request, DETAIL, context, partial="evidence", status=422)
+    evidence = services.evidence_add(action=action, uploaded_by=request.user, form=form)
+    announcement = _("%(name)s uploaded.") % {"name": evidence.original_name}
+    if request.htmx:  # type: ignore[attr-defined]
+        context = detail_context(membership, pk, announcement=announcement)
+        return _regions(request, context, "evidence")
+    messages.success(request, announcement)
+    return _to_detail(request, action, "evidence")
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    membership = member(request)
+    evidence = get_for_body(Evidence.objects.all(), membership.body, pk=pk)
+    try:
+        handle = evidence.file.storage.open(str(evidence.file.name), "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    # The type comes from our allow-list, and nosniff stops a browser second-guessing it.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+def finding_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    picker = _picker_form(pk, request.GET)
+    q = picker.cleaned_data.get("q", "") if picker.is_valid() else ""
+    context = {
+        "action": action,
+        "picker_form": picker,
+        "q": q,
+        "results": selectors.finding_picker(membership.body, action, q),
+        "picker_limit": selectors.PICKER_LIMIT,
+    }
+    return render_page(request, PICKER, context, partial="results")
+
+
+def _findings_changed(
+    request: HttpRequest, membership: Membership, action: AssuranceAction, announcement: str
+) -> HttpResponse:
+    """After a link or unlink: the linked findings region and fresh picker results for
+    htmx, the action page otherwise."""
+    if request.htmx:  # type: ignore[attr-defined]
+        q = str(request.POST.get("q", ""))[:200]
+        context = detail_context(membership, action.pk, announcement=announcement)
+        context |= {"q": q, "results": selectors.finding_picker(membership.body, action, q)}
+        return _regions(request, context, "linked-findings", f"{PICKER}#results")
+    messages.success(request, announcement)
+    return _to_detail(request, action, "linked-findings")
+
+
+@require_POST
+def finding_link(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    try:
+        finding_pk = int(request.POST["finding"])
+    except (KeyError, ValueError):
+        return HttpResponse(_("Choose a finding to link."), status=400)
+    finding = get_for_body(Finding.objects.all(), membership.body, pk=finding_pk)
+    services.finding_link(action=action, finding=finding)
+    return _findings_changed(
+        request, membership, action, _("%(ref)s linked.") % {"ref": finding.reference}
+    )
+
+
+@require_POST
+def finding_unlink(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    membership = member(request)
+    action = _action(membership, pk)
+    require_editor(membership)
+    finding = get_for_body(Finding.objects.all(), membership.body, pk=finding_pk)
+    services.finding_unlink(action=action, finding=finding)
+    return _findings_changed(
+        request, membership, action, _("%(ref)s unlinked.") % {"ref": finding.reference}
+    )

@@ -1,0 +1,359 @@
+"""Forms for assurance actions: the action itself, progress updates, evidence files, the
+finding picker and the list's filters."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import PurePath
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    ActionStatus,
+    AssuranceAction,
+    AssuranceLevel,
+    Evidence,
+    Forum,
+    PolicingBody,
+    ProgressUpdate,
+    Response,
+)
+from ..rules import Rag
+from .reports import DATE
+from .responses import VersionedForm
+
+PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
+
+
+def percent_field(*, required: bool, **kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=0, max_value=100, required=required, widget=PERCENT, **kwargs
+    )
+
+
+def members_of(body: PolicingBody) -> QuerySet[Any]:
+    return (
+        get_user_model()
+        .objects.filter(membership__body=body)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def person(user: AbstractBaseUser) -> str:
+    full_name: str = getattr(user, "get_full_name", lambda: "")()
+    return full_name or user.get_username()
+
+
+def choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+class OwnerField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return person(obj)
+
+
+class ResponseField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.report.title_with_month)
+
+
+class ActionForm(VersionedForm):
+    percent_complete = percent_field(required=True, label=_("Percent complete"))
+
+    class Meta:
+        model = AssuranceAction
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "force_lead",
+            "start_on",
+            "target_on",
+            "status",
+            "percent_complete",
+            "completed_on",
+            "assurance_level",
+            "assurance_evidence",
+            "forum",
+            "response",
+        ]
+        field_classes = {"owner": OwnerField, "response": ResponseField}
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "govuk-!-width-full"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "start_on": DATE,
+            "target_on": DATE,
+            "status": forms.RadioSelect,
+            "completed_on": DATE,
+            "assurance_evidence": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "completed_on": _("Left empty, it is set to today when the status is complete."),
+            "assurance_level": _("How assured the body is that the force has done it."),
+            "response": _("The statutory response this action delivers on, if any."),
+        }
+
+    def __init__(self, *args: Any, body: PolicingBody, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new action has no one to conflict with.
+            del self.fields["version"]
+        choice(self, "status").choices = ActionStatus.choices
+        owner = model_choice(self, "owner")
+        owner.queryset = members_of(body)
+        owner.empty_label = _("Awaiting allocation")
+        response = model_choice(self, "response")
+        response.queryset = Response.objects.filter(body=body).select_related("report")
+        response.empty_label = _("None")
+        # Say what an empty choice means instead of Django's dashes.
+        choice(self, "assurance_level").choices = [
+            ("", _("Not assessed yet")),
+            *AssuranceLevel.choices,
+        ]
+        choice(self, "forum").choices = [("", _("Not decided")), *Forum.choices]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        start_on, target_on = cleaned.get("start_on"), cleaned.get("target_on")
+        if start_on and target_on and target_on < start_on:
+            self.add_error("target_on", _("The target date cannot be before the start date."))
+        completed_on = cleaned.get("completed_on")
+        if completed_on and cleaned.get("status") != ActionStatus.COMPLETE:
+            self.add_error(
+                "completed_on",
+                _("Only a complete action has a completion date. Choose Complete or clear it."),
+            )
+        elif start_on and completed_on and completed_on < start_on:
+            self.add_error("completed_on", _("The completion date cannot be before the start."))
+        return cleaned
+
+
+class ProgressForm(forms.ModelForm[ProgressUpdate]):
+    percent_complete = percent_field(
+        required=False,
+        label=_("Percent complete now"),
+        help_text=_("Leave empty if it has not changed."),
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["text", "status", "percent_complete"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"text": {"required": _("Enter what has changed.")}}
+        labels = {"text": _("What has changed"), "status": _("Status now")}
+        help_texts = {
+            "text": _("Updates are kept as written: they cannot be edited or removed later."),
+            "status": _("Leave it as it is if the status has not changed."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = "update-%s"
+        choice(self, "status").choices = [("", _("No change")), *ActionStatus.choices]
+
+    def clean_text(self) -> str:
+        text = str(self.cleaned_data.get("text", "")).strip()
+        if not text:
+            raise forms.ValidationError(_("Enter what has changed."))
+        return text
+
+
+# The first bytes each type must start with. Office Open XML and OpenDocument files are
+# zip archives; Outlook .msg files are OLE compound documents.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".msg": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+TEXT_TYPES = frozenset({".csv", ".txt", ".eml"})
+
+
+def is_utf8(upload: UploadedFile[Any]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in upload.chunks():
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def starts_with(upload: UploadedFile[Any], signatures: tuple[bytes, ...]) -> bool:
+    upload.seek(0)
+    head = upload.read(max(len(s) for s in signatures))
+    upload.seek(0)
+    return any(head.startswith(s) for s in signatures)
+
+
+def allowed_extensions() -> list[str]:
+    return sorted(settings.EVIDENCE_TYPES)
+
+
+class EvidenceForm(forms.ModelForm[Evidence]):
+    """Checks the size, the extension and that the bytes match it; records the file's
+    name, size and the content type it will be served with (from the allow-list, never
+    what the browser claimed)."""
+
+    class Meta:
+        model = Evidence
+        fields = ["file", "description"]
+        widgets = {
+            "file": forms.FileInput,
+            "description": forms.TextInput(attrs={"class": "govuk-!-width-full"}),
+        }
+        labels = {"file": _("Upload a file"), "description": _("What it shows")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = "evidence-%s"
+        if upload := self.fields.get("file"):  # the admin's read-only view has no file field
+            upload.widget.attrs["accept"] = ",".join(allowed_extensions())
+            upload.help_text = _("%(types)s. Up to %(size)s.") % {
+                "types": ", ".join(e.lstrip(".").upper() for e in allowed_extensions()),
+                "size": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            }
+
+    def clean_file(self) -> UploadedFile[Any]:
+        upload: UploadedFile[Any] = self.cleaned_data["file"]
+        name = PurePath(upload.name or "").name
+        extension = PurePath(name).suffix.lower()
+        types: dict[str, str] = settings.EVIDENCE_TYPES
+        if extension not in types:
+            raise forms.ValidationError(
+                _("The file must be one of these types: %(types)s."),
+                params={"types": ", ".join(e.lstrip(".").upper() for e in allowed_extensions())},
+                code="extension",
+            )
+        if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file must be smaller than %(size)s."),
+                params={"size": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
+                code="size",
+            )
+        if extension in TEXT_TYPES:
+            if not is_utf8(upload):
+                raise forms.ValidationError(
+                    _("The file is not plain text (UTF-8). Save it as UTF-8 and try again."),
+                    code="content",
+                )
+        elif not starts_with(upload, SIGNATURES[extension]):
+            raise forms.ValidationError(
+                _("The file's contents are not a valid %(ext)s. Check it is the right file."),
+                params={"ext": extension.lstrip(".").upper()},
+                code="content",
+            )
+        self.instance.original_name = name[-255:]
+        self.instance.content_type = types[extension]
+        self.instance.size = upload.size
+        return upload
+
+
+class PickerForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a finding to link"),
+        required=False,
+        max_length=200,
+        help_text=_("Search by reference, the finding's text or the report's title"),
+        widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-full"}),
+    )
+
+    def __init__(self, *args: Any, results_url: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = "picker-%s"
+        # Search as you type; the enclosing GET form does the same without JavaScript.
+        self.fields["q"].widget.attrs.update(
+            {
+                "hx-get": results_url,
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#picker-results",
+                "hx-swap": "outerHTML",
+                "hx-sync": "closest form:replace",
+                "autocomplete": "off",
+                "aria-controls": "picker-results",
+            }
+        )
+
+
+ACTION_SORTS = {
+    "target": ("target_on", "pk"),
+    "title": ("title", "pk"),
+    "newest": ("-created_at", "-pk"),
+}
+DUE_WINDOWS = {"30": 30, "90": 90}
+
+
+class ActionFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Words in the title"),
+        widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-full"}),
+    )
+    mine = forms.BooleanField(label=_("Only actions I own"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ActionStatus.choices]
+    )
+    rag = forms.ChoiceField(
+        label=_("RAG"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (Rag.RED, _("Red")),
+            (Rag.AMBER, _("Amber")),
+            (Rag.GREEN, _("Green")),
+            (Rag.BLUE, _("Blue: complete")),
+            (Rag.GREY, _("Grey: not adopted")),
+        ],
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any time")),
+            ("overdue", _("Overdue")),
+            ("30", _("In the next 30 days")),
+            ("90", _("In the next 90 days")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("target", _("Target date")),
+            ("title", _("Title")),
+            ("newest", _("Newest first")),
+        ],
+    )
+
+    def __init__(self, *args: Any, body: PolicingBody, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = "filter-%s"
+        choice(self, "owner").choices = [
+            ("", _("Anyone")),
+            ("none", _("Awaiting allocation")),
+            *((str(user.pk), person(user)) for user in members_of(body)),
+        ]
