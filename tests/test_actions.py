@@ -33,9 +33,7 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path) -> Path:
-    """Uploads land in a temporary folder, never in var/private. (A fast password hasher
-    too: the personas sign in for every test, and the real one takes most of the time.)"""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Uploads land in a temporary folder, never in var/private."""
     settings.MEDIA_ROOT = tmp_path / "private"
     return Path(settings.MEDIA_ROOT)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import PurePath
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -29,6 +29,7 @@ from ..models import (
 from ..rules import Rag
 from .reports import DATE
 from .responses import VersionedForm
+from .util import choice, model_choice
 
 PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
 
@@ -50,14 +51,6 @@ def members_of(body: PolicingBody) -> QuerySet[Any]:
 def person(user: AbstractBaseUser) -> str:
     full_name: str = getattr(user, "get_full_name", lambda: "")()
     return full_name or user.get_username()
-
-
-def choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    return cast(forms.ChoiceField, form.fields[name])
-
-
-def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
-    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 class OwnerField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -306,6 +299,7 @@ DUE_WINDOWS = {"30": 30, "90": 90}
 
 
 class ActionFilterForm(forms.Form):
+    hide_optional = True  # every filter is optional; saying so on each is noise
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -15,6 +15,7 @@ from ..models import (
     ReportType,
     ResponseStatus,
 )
+from .util import choice, model_choice
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d")
 
@@ -51,9 +52,9 @@ class ReportForm(forms.ModelForm[InspectionReport]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["report_type"].choices = ReportType.choices
-        self.fields["lead_inspectorate"].empty_label = None
-        self.fields["forces"].queryset = Force.objects.current()
+        choice(self, "report_type").choices = ReportType.choices
+        model_choice(self, "lead_inspectorate").empty_label = None
+        model_choice(self, "forces").queryset = Force.objects.current()
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
@@ -96,12 +97,12 @@ class FindingForm(forms.ModelForm[Finding]):
     def __init__(self, *args: Any, report: InspectionReport, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.report = report
-        self.fields["kind"].choices = FindingKind.choices
-        self.fields["addressees"].queryset = Addressee.objects.all()
+        choice(self, "kind").choices = FindingKind.choices
+        model_choice(self, "addressees").queryset = Addressee.objects.all()
         concerns = report.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN)
         if self.instance.pk:
             concerns = concerns.exclude(pk=self.instance.pk)
-        self.fields["cause_of_concern"].queryset = concerns
+        model_choice(self, "cause_of_concern").queryset = concerns
         # Prefix ids so several finding forms can share the report page.
         self.auto_id = f"finding-{self.instance.pk or 'new'}-%s"
 
@@ -131,6 +132,7 @@ SORTS = {
 
 
 class ReportFilterForm(forms.Form):
+    hide_optional = True  # every filter is optional; saying so on each is noise
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Response, ResponseEntry
 from .reports import DATE
+from .util import choice
 
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -73,7 +74,7 @@ class EntryForm(forms.ModelForm[ResponseEntry]):
 
     def __init__(self, *args: Any, prefix_id: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["answer"].choices = ResponseEntry.Answer.choices
+        choice(self, "answer").choices = ResponseEntry.Answer.choices
         self.auto_id = f"entry-{prefix_id}-%s"
         if not self.is_bound and self.instance.pk:
             self.initial["seen"] = self.instance.updated_at.isoformat()

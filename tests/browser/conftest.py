@@ -15,11 +15,11 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _axe = Axe()
 
 
-def assert_accessible(page: Page) -> None:
+def assert_accessible(page: Page, where: str = "") -> None:
     """axe-core over the whole page, WCAG 2.2 A and AA rules: no violations."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
     violations = results.response["violations"]
-    assert not violations, results.generate_report()
+    assert not violations, f"{where or page.url}\n{results.generate_report()}"
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:

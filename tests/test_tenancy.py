@@ -1,0 +1,110 @@
+"""Sweeps every URL of the workspace: another body's records are a 404 for every method,
+with and without htmx, and an analyst's write is a 403 that changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+
+from inspections.demo import DEMO_PASSWORD
+from inspections.models import AssuranceAction, Evidence, PolicingBody, Response
+
+from .factories import EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def hampshire_urls(settings, tmp_path) -> list[str]:
+    """One URL per route, filled with a Hampshire record's ids."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    body = PolicingBody.objects.get(slug__contains="hampshire")
+    response = Response.objects.filter(body=body, entries__isnull=False).first()
+    assert response is not None
+    entry = response.entries.first()
+    assert entry is not None
+    action = AssuranceAction.objects.filter(body=body, findings__isnull=False).first()
+    assert action is not None
+    linked = action.findings.first()
+    assert linked is not None
+    evidence = EvidenceFactory.create(action=action)
+    ids = {
+        "report": entry.finding.report_id,
+        "finding": entry.finding_id,
+        "response": response.pk,
+        "action": action.pk,
+        "evidence": evidence.pk,
+        "linked": linked.pk,
+    }
+    kwargs_for = {
+        "report_": {"pk": ids["report"]},
+        "finding_add": {"report_pk": ids["report"]},
+        "response_start": {"report_pk": ids["report"]},
+        "finding_": {"pk": ids["finding"]},
+        "response_": {"pk": ids["response"]},
+        "entry_edit": {"pk": ids["response"], "finding_pk": ids["finding"]},
+        "action_": {"pk": ids["action"]},
+        "update_add": {"pk": ids["action"]},
+        "evidence_add": {"pk": ids["action"]},
+        "evidence_download": {"pk": ids["evidence"]},
+        "finding_picker": {"pk": ids["action"]},
+        "finding_link": {"pk": ids["action"]},
+        "finding_unlink": {"pk": ids["action"], "finding_pk": ids["linked"]},
+    }
+    urls = []
+    for route in get_resolver("inspections.urls").url_patterns:
+        if not isinstance(route, URLPattern) or not route.pattern.converters:
+            continue
+        if True:
+            name = str(route.name)
+            match = kwargs_for.get(name) or next(
+                (v for k, v in kwargs_for.items() if k.endswith("_") and name.startswith(k)),
+                None,
+            )
+            assert match is not None, f"no ids for the route {name}: add it to this sweep"
+            urls.append(reverse(name, kwargs=match))
+    return urls
+
+
+def snapshot() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()} | {
+        "response versions": sum(Response.objects.values_list("version", flat=True)),
+        "action versions": sum(AssuranceAction.objects.values_list("version", flat=True)),
+    }
+
+
+def test_olly_gets_404_for_every_hampshire_url_and_method(hampshire_urls):
+    olly = Client()
+    assert olly.login(username="olly", password=DEMO_PASSWORD)
+    before = snapshot()
+    assert len(hampshire_urls) >= 19
+    for url in hampshire_urls:
+        for headers in ({}, HTMX):
+            assert olly.get(url, headers=headers).status_code in (404, 405), url
+            status = olly.post(url, {"direction": "up", "finding": 1}, headers=headers).status_code
+            assert status in (404, 405), url
+        assert olly.get(url).status_code != 200, url
+    assert snapshot() == before
+
+
+def test_ana_may_read_but_every_write_is_refused_and_changes_nothing(hampshire_urls):
+    ana = Client()
+    assert ana.login(username="ana", password=DEMO_PASSWORD)
+    before = snapshot()
+    refused = 0
+    for url in hampshire_urls:
+        for headers in ({}, HTMX):
+            status = ana.post(url, {"direction": "up", "text": "x"}, headers=headers).status_code
+            assert status in (403, 405), url
+            refused += status == 403
+    assert refused >= 2 * 13
+    assert snapshot() == before
+    assert Evidence.objects.count() == 1
