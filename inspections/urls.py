@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import actions, findings, home, reports, responses
+from .views import actions, findings, history, home, public, reports, responses, workflow
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -49,6 +49,12 @@ urlpatterns = [
         responses.entry_edit,
         name="entry_edit",
     ),
+    path(
+        "responses/<int:pk>/workflow/<slug:name>/",
+        workflow.response_transition,
+        name="response_transition",
+    ),
+    path("responses/<int:pk>/history/", history.response_history, name="response_history"),
     # Assurance actions
     path("actions/", actions.action_list, name="action_list"),
     path("actions/new/", actions.action_create, name="action_create"),
@@ -64,4 +70,13 @@ urlpatterns = [
         actions.finding_unlink,
         name="finding_unlink",
     ),
+    path("actions/<int:pk>/history/", history.action_history, name="action_history"),
+    # Public pages: published responses only, no sign-in
+    path("public/<slug:body_slug>/", public.public_list, name="public_list"),
+    path(
+        "public/<slug:body_slug>/responses/<int:pk>/",
+        public.public_response,
+        name="public_response",
+    ),
+    path("public/<slug:body_slug>/feed/", public.public_feed, name="public_feed"),
 ]

@@ -1,0 +1,12 @@
+"""Placeholder until the workflow views land."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+
+
+def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    return HttpResponseNotFound()
+
+
+response_transition = _todo
