@@ -392,7 +392,7 @@ REPORTS: list[ReportSpec] = [
         title="An inspection into how well the police use digital forensics",
         report_type=ReportType.NATIONAL_THEMATIC,
         lead="hmicfrs",
-        published_days_ago=40,  # comments received, but one recommendation unanswered
+        published_days_ago=40,  # sent for approval, but one recommendation unanswered
         findings=[
             FindingSpec(
                 FindingKind.RECOMMENDATION,
@@ -419,7 +419,7 @@ REPORTS: list[ReportSpec] = [
                 ("home-office",),
             ),
         ],
-        response_status=ResponseStatus.COMMENTS_RECEIVED,
+        response_status=ResponseStatus.READY_FOR_APPROVAL,
         comments="Digital evidence is now part of almost every investigation.",
     ),
     ReportSpec(
@@ -427,7 +427,7 @@ REPORTS: list[ReportSpec] = [
         report_type=ReportType.JOINT,
         lead="hmi-prisons",
         partners=("hmicfrs",),
-        published_days_ago=20,  # chief officer invited to comment
+        published_days_ago=20,  # the chief officer has commented
         scope=Scope.FORCES,
         marking=Marking.OFFICIAL_SENSITIVE,
         findings=[
@@ -447,7 +447,7 @@ REPORTS: list[ReportSpec] = [
                 0,
             ),
         ],
-        response_status=ResponseStatus.COMMENTS_REQUESTED,
+        response_status=ResponseStatus.COMMENTS_RECEIVED,
     ),
     ReportSpec(
         title="Police performance: getting a grip on neighbourhood policing",
@@ -512,7 +512,7 @@ REPORTS: list[ReportSpec] = [
                 "Forces should improve how they share intelligence with schools.",
             ),
         ],
-        response_status=ResponseStatus.DRAFT,
+        response_status=ResponseStatus.COMMENTS_REQUESTED,
     ),
     ReportSpec(
         title="Criminal justice joint inspection: the handling of evidence-led domestic abuse "
@@ -754,7 +754,9 @@ def _response(
         response.chief_invited_on = published + dt.timedelta(days=3)
         response.chief_reply_by = published + dt.timedelta(days=24)
     if reached >= order.index(ResponseStatus.COMMENTS_RECEIVED):
-        response.chief_comments_received_on = published + dt.timedelta(days=21)
+        response.chief_comments_received_on = published + dt.timedelta(
+            days=min(21, spec.published_days_ago - 1)
+        )
         response.chief_comments = (
             "The Chief Constable welcomes the report and accepts its findings. The force has "
             "set up a delivery group, chaired by an assistant chief constable, to take the "

@@ -418,19 +418,25 @@ class TestEditing:
         data = edit_data(action, title="My title", description="My careful words", version="1")
         response = alice_client.post(f"/actions/{action.pk}/edit/", data)
         assert response.status_code == 409
-        assert "Someone else saved this action" in response.text
-        assert 'href="#form-errors"' in response.text
+        assert "Someone else changed this action" in response.text
+        assert '<td class="govuk-table__cell app-prose" data-testid="theirs">Their title</td>' in (
+            response.text
+        )
+        assert '<td class="govuk-table__cell app-prose" data-testid="yours">My title</td>' in (
+            response.text
+        )
         assert "My careful words" in response.text
         assert 'value="My title"' in response.text
+        assert 'name="version" value="2"' in response.text
         action.refresh_from_db()
         assert (action.title, action.version) == ("Their title", 2)
 
     def test_a_progress_update_makes_an_open_edit_form_stale(self, alice_client, action):
         data = edit_data(action, title="My title")
         alice_client.post(f"/actions/{action.pk}/updates/", {"text": "Done", "status": "complete"})
-        response = alice_client.post(f"/actions/{action.pk}/edit/", data, headers=HTMX)
+        response = alice_client.post(f"/actions/{action.pk}/edit/", data)
         assert response.status_code == 409
-        assert "<html" not in response.text
+        assert "Someone else changed this action" in response.text
         action.refresh_from_db()
         assert (action.title, action.status) == ("Improve call handling", "complete")
 

@@ -33,6 +33,14 @@ def finding(response, reference):
     return response.report.findings.get(reference=reference)
 
 
+def someone_else_saves(response, **changes) -> None:
+    theirs = Response.objects.get(pk=response.pk)
+    for field, value in changes.items():
+        setattr(theirs, field, value)
+    theirs.version += 1
+    theirs.save()
+
+
 def response_data(response, **overrides):
     data = {
         "version": response.version,
@@ -116,13 +124,30 @@ class TestEditingTheResponse:
         self, alice_client, response
     ):
         stale = response_data(response, comments="My own paragraph")
-        Response.objects.filter(pk=response.pk).update(comments="Pat's words", version=2)
+        someone_else_saves(response, comments="Pat's words")
         result = alice_client.post(f"/responses/{response.pk}/edit/", stale)
         assert result.status_code == 409
-        assert "Someone else saved this response" in result.text
-        assert "My own paragraph" in result.text
+        assert "Someone else changed this response" in result.text
+        theirs = re.search(r'data-testid="theirs">(.*?)</td>', result.text, re.S)
+        yours = re.search(r'data-testid="yours">(.*?)</td>', result.text, re.S)
+        assert theirs is not None
+        assert yours is not None
+        assert theirs.group(1) == "Pat&#x27;s words"
+        assert yours.group(1) == "My own paragraph"
+        assert '<textarea name="comments"' in result.text
+        assert 'name="version" value="2"' in result.text
         response.refresh_from_db()
         assert response.comments == "Pat's words"
+
+    def test_after_seeing_the_conflict_saving_again_is_a_deliberate_overwrite(
+        self, alice_client, response
+    ):
+        someone_else_saves(response, comments="Pat's words")
+        again = response_data(response, comments="My own paragraph", version=2)
+        assert alice_client.post(f"/responses/{response.pk}/edit/", again).status_code == 302
+        response.refresh_from_db()
+        assert (response.comments, response.version) == ("My own paragraph", 3)
+        assert response.history.filter(comments="Pat's words").exists()
 
     def test_a_reply_date_before_the_invitation_is_refused(self, alice_client, response):
         data = response_data(response, chief_invited_on="2026-11-10", chief_reply_by="2026-11-01")

@@ -9,6 +9,21 @@ from ..models import Response, ResponseEntry
 from .reports import DATE
 from .util import choice
 
+CHANGE_REASON_HELP = _(
+    "This response is approved. Saving a change returns it to draft and it needs approval "
+    "again; say why you are changing it (kept in its history)."
+)
+
+
+def add_change_reason(form: forms.BaseForm, status: str) -> None:
+    """After approval a change needs a reason, recorded when it returns to draft."""
+    if status == "approved":
+        form.fields["change_reason"] = forms.CharField(
+            label=_("Why are you changing an approved response?"),
+            help_text=CHANGE_REASON_HELP,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
     """Carries the version the user started from, so a save over someone else's change
@@ -50,6 +65,10 @@ class ResponseForm(VersionedForm):
             "comments": _("Your comments on the report, as they will be published."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_change_reason(self, self.instance.status)
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
         invited, reply_by = cleaned.get("chief_invited_on"), cleaned.get("chief_reply_by")
@@ -72,8 +91,9 @@ class EntryForm(forms.ModelForm[ResponseEntry]):
         }
         labels = {"answer": _("What the body says"), "text": _("The action, or the reason")}
 
-    def __init__(self, *args: Any, prefix_id: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, prefix_id: str, status: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        add_change_reason(self, status)
         choice(self, "answer").choices = ResponseEntry.Answer.choices
         self.auto_id = f"entry-{prefix_id}-%s"
         if not self.is_bound and self.instance.pk:

@@ -22,7 +22,7 @@ from ..access import get_for_body, require_editor
 from ..forms.actions import ActionFilterForm, ActionForm, EvidenceForm, PickerForm, ProgressForm
 from ..models import AssuranceAction, Evidence, Finding, Membership
 from ..services import actions as services
-from .common import member, paginate, query_without_page, render_page
+from .common import conflict_page, member, paginate, query_without_page, render_page
 
 LIST = "inspections/actions/list.html"
 DETAIL = "inspections/actions/detail.html"
@@ -125,15 +125,15 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.action_update(action=action, form=form)
             except services.EditConflict:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else saved this action after you opened it, so your changes "
-                        "were not saved. Your text is still below: copy what you need, then "
-                        "reload the page to see their version."
-                    ),
+                body = membership.body
+                return conflict_page(
+                    request,
+                    form=form,
+                    make_form=lambda data, instance: ActionForm(data, instance=instance, body=body),
+                    heading=_("Someone else changed this action"),
+                    back_url=reverse("action_detail", args=[pk]),
+                    action_url=reverse("action_edit", args=[pk]),
                 )
-                return render_page(request, FORM, context, partial="form", status=409)
             messages.success(request, _("Action saved."))
             return _to_detail(request, action)
         return render_page(request, FORM, context, partial="form", status=422)

@@ -10,15 +10,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import get_for_body, require_editor
 from ..forms.responses import EntryForm, ResponseForm
 from ..models import Finding, FindingKind, InspectionReport, PolicingBody, Response
 from ..services import responses as services
-from .common import member, render_page
+from ..services import workflow
+from .common import conflict_page, member, render_page
 
 DETAIL = "inspections/responses/detail.html"
+LOCKED_MESSAGE = _lazy(
+    "This response is published or settled, so it can no longer be changed here. Your text "
+    "is still below if you need it."
+)
 
 
 def _response(body: PolicingBody, pk: int) -> Response:
@@ -61,6 +67,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response(membership.body, pk)
     rows = _rows(response)
     context = {
+        "transitions": workflow.available(response, membership),
         "response": response,
         "report": response.report,
         "rows": rows,
@@ -82,14 +89,16 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.response_update(response=response, form=form)
             except services.EditConflict:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else saved this response after you opened it, so your "
-                        "changes were not saved. Your text is still below: copy what you "
-                        "need, then reload the page to see their version."
-                    ),
+                return conflict_page(
+                    request,
+                    form=form,
+                    make_form=lambda data, instance: ResponseForm(data, instance=instance),
+                    heading=_("Someone else changed this response"),
+                    back_url=reverse("response_detail", args=[pk]),
+                    action_url=reverse("response_edit", args=[pk]),
                 )
+            except services.ResponseLocked:
+                form.add_error(None, LOCKED_MESSAGE)
                 return render(request, "inspections/responses/form.html", context, status=409)
             messages.success(request, _("Response saved."))
             return redirect("response_detail", pk=response.pk)
@@ -106,7 +115,9 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
         raise Http404("No such recommendation in this report.")
     require_editor(membership)
     entry = next((e for e in response.entries.all() if e.finding_id == finding.pk), None)
-    form = EntryForm(request.POST or None, instance=entry, prefix_id=str(finding.pk))
+    form = EntryForm(
+        request.POST or None, instance=entry, prefix_id=str(finding.pk), status=response.status
+    )
     row = {"finding": finding, "entry": entry, "answerable": finding.is_answerable()}
     context = {"response": response, "report": response.report, "row": row, "form": form}
     if request.method == "POST":
@@ -126,6 +137,9 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
                     )
                     % {"ref": finding.reference},
                 )
+                status = 409
+            except services.ResponseLocked:
+                form.add_error(None, LOCKED_MESSAGE)
                 status = 409
             else:
                 announcement = _("Entry for %(ref)s saved.") % {"ref": finding.reference}
