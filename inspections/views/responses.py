@@ -31,7 +31,7 @@ def _response(body: PolicingBody, pk: int) -> Response:
     findings = Finding.objects.prefetch_related("addressees").order_by("position", "pk")
     return get_for_body(
         Response.objects.select_related(
-            "report", "report__lead_inspectorate", "body"
+            "report", "report__lead_inspectorate", "body", "approved_by"
         ).prefetch_related(Prefetch("report__findings", queryset=findings), "entries"),
         body,
         pk=pk,
