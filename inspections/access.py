@@ -20,6 +20,7 @@ from .models import (
     PeelGrade,
     PolicingBody,
     ProgressUpdate,
+    ReminderSent,
     Response,
     ResponseEntry,
 )
@@ -34,6 +35,7 @@ BODY_PATHS: dict[type[models.Model], str] = {
     ResponseEntry: "response__body",
     ProgressUpdate: "action__body",
     Evidence: "action__body",
+    ReminderSent: "body",
 }
 
 

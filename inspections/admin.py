@@ -24,6 +24,7 @@ from .models import (
     PeelGrade,
     PolicingBody,
     ProgressUpdate,
+    ReminderSent,
     Response,
     ResponseEntry,
 )
@@ -258,6 +259,27 @@ class EvidenceAdmin(BodyScopedMixin, admin.ModelAdmin[Evidence]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(BodyScopedMixin, admin.ModelAdmin[ReminderSent]):
+    """The record of reminder emails, written only by the reminder job: read-only here.
+    Deleting a row would let the job send that reminder again."""
+
+    list_display = ["sent_on", "recipient", "kind", "subject_label", "key"]
+    list_filter = ["kind", "sent_on", "body"]
+    search_fields = ["subject_label", "key", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -44,7 +44,7 @@ def hampshire_urls(settings, tmp_path) -> list[str]:
         "evidence": evidence.pk,
         "linked": linked.pk,
     }
-    kwargs_for = {
+    kwargs_for: dict[str, dict[str, object]] = {
         "report_": {"pk": ids["report"]},
         "finding_add": {"report_pk": ids["report"]},
         "response_start": {"report_pk": ids["report"]},

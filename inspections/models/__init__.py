@@ -10,6 +10,7 @@ from .actions import (
 )
 from .marking import Marking, highest_marking
 from .reference import Addressee, Force, Inspectorate, Nation, PolicingBody
+from .reminders import ReminderKind, ReminderSent
 from .reports import (
     AssuranceLevel,
     Finding,
@@ -51,6 +52,8 @@ __all__ = [
     "PeelGrade",
     "PolicingBody",
     "ProgressUpdate",
+    "ReminderKind",
+    "ReminderSent",
     "ReportType",
     "Response",
     "ResponseEntry",

@@ -87,7 +87,7 @@ def conflict_page(
     fresh = model._default_manager.get(pk=form.instance.pk)
     fields = [f for f in form._meta.fields or [] if f != "version"]
     saved = {name: getattr(fresh, name) for name in fields}
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict for posted forms
     data["version"] = str(fresh.version)
     mine = make_form(data, model._default_manager.get(pk=fresh.pk))
     mine.is_valid()  # only to normalise the user's values for the comparison

@@ -1,0 +1,412 @@
+"""Daily reminder emails: which reminders are due, and sending each one exactly once.
+
+Thresholds are crossed, not hit: a reminder is due whenever a record is at or past its
+threshold, so a day the job did not run loses nothing. Each record has a ladder of
+reminders, least urgent first. Only the most urgent rung reached is sent, and a rung is
+skipped for a person who has already been sent it or anything more urgent for the same
+record: a response that jumps from 20 days left to 5 gets "7 days" only, and never the
+"14 days" one afterwards, even if its dates are edited back.
+
+`ReminderSent` is the record of what went out; its unique (recipient, key) pair is what
+makes "never the same reminder twice" hold when two workers race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import rules
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_ACTION_STATUSES,
+    AssuranceAction,
+    Marking,
+    Membership,
+    PolicingBody,
+    ReminderKind,
+    ReminderSent,
+    ReportType,
+    Response,
+    ResponseStatus,
+    Role,
+    highest_marking,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+# Days left on the statutory clock at which each response reminder becomes due.
+RESPONSE_DUE_THRESHOLDS = (14, 7, 2)
+CHIEF_REPLY_DAYS_AHEAD = 3
+ACTION_TARGET_DAYS_AHEAD = 14
+
+# Ladders, least urgent first: (key suffix, kind).
+type Ladder = tuple[tuple[str, ReminderKind], ...]
+RESPONSE_LADDER: Ladder = (
+    *((f"due-{days}", ReminderKind.RESPONSE_DUE) for days in RESPONSE_DUE_THRESHOLDS),
+    ("overdue", ReminderKind.RESPONSE_OVERDUE),
+)
+CHIEF_LADDER: Ladder = (
+    ("chief-reply-by", ReminderKind.CHIEF_REPLY_DUE),
+    ("chief-reply-overdue", ReminderKind.CHIEF_REPLY_OVERDUE),
+)
+ACTION_LADDER: Ladder = (
+    ("target-soon", ReminderKind.ACTION_TARGET_SOON),
+    ("target-passed", ReminderKind.ACTION_TARGET_PASSED),
+)
+
+# The order of the groups in a digest: most urgent first.
+KIND_ORDER = list(ReminderKind)
+
+EDITING_ROLES = (Role.EDITOR, Role.APPROVER)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    kind: ReminderKind
+    label: str  # the record's title
+    date: dt.date  # the date the reminder is about
+    url: str  # absolute, for the email
+    body: PolicingBody
+    detail: str = ""  # one line for the email, e.g. "Due 12 December 2026: in 7 days"
+    marking: Marking = Marking.OFFICIAL
+
+
+def response_level(days_left: int) -> int | None:
+    """The rung of RESPONSE_LADDER reached with this many days left, if any."""
+    if days_left < 0:
+        return len(RESPONSE_DUE_THRESHOLDS)
+    reached = [i for i, days in enumerate(RESPONSE_DUE_THRESHOLDS) if days_left <= days]
+    return reached[-1] if reached else None
+
+
+def chief_level(days_left: int) -> int | None:
+    if days_left < 0:
+        return 1
+    return 0 if days_left <= CHIEF_REPLY_DAYS_AHEAD else None
+
+
+def action_level(days_left: int) -> int | None:
+    if days_left < 0:
+        return 1
+    return 0 if days_left <= ACTION_TARGET_DAYS_AHEAD else None
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _long(date: dt.date) -> str:
+    return date_format(date, "j F Y")
+
+
+def _when(date: dt.date, today: dt.date) -> str:
+    days = (date - today).days
+    if days == 0:
+        return _("today")
+    if days > 0:
+        return ngettext("in %(days)d day", "in %(days)d days", days) % {"days": days}
+    return ngettext("%(days)d day ago", "%(days)d days ago", -days) % {"days": -days}
+
+
+def _detail(kind: ReminderKind, date: dt.date, today: dt.date) -> str:
+    values = {"date": _long(date), "when": _when(date, today)}
+    if kind in {ReminderKind.RESPONSE_DUE, ReminderKind.CHIEF_REPLY_DUE}:
+        return _("Due %(date)s: %(when)s") % values
+    if kind in {ReminderKind.RESPONSE_OVERDUE, ReminderKind.CHIEF_REPLY_OVERDUE}:
+        return _("Was due %(date)s: %(when)s") % values
+    if kind == ReminderKind.ACTION_TARGET_SOON:
+        return _("Target date %(date)s: %(when)s") % values
+    return _("Target date was %(date)s: %(when)s") % values
+
+
+@dataclass
+class _Candidate:
+    """A record at some rung of its ladder, and who should hear about it."""
+
+    prefix: str
+    ladder: Ladder
+    level: int
+    recipients: list[User]
+    label: str
+    date: dt.date
+    url: str
+    body: PolicingBody
+    marking: Marking = Marking.OFFICIAL
+
+    def ladder_keys(self) -> list[str]:
+        return [f"{self.prefix}:{suffix}" for suffix, _kind in self.ladder]
+
+
+def _candidates(today: dt.date) -> list[_Candidate]:
+    """Every record at a rung today, with its recipients. Three queries."""
+    last_day = dt.timedelta(days=rules.RESPONSE_WINDOW_DAYS - 1)
+    first_threshold = max(RESPONSE_DUE_THRESHOLDS)
+    responses = list(
+        Response.objects.exclude(status__in=CLOSED_STATUSES)
+        .exclude(report__report_type=ReportType.FIRE)
+        .filter(
+            # days_left <= the first threshold, written on the stored publication date
+            Q(report__published_on__lte=today - last_day + dt.timedelta(days=first_threshold))
+            | Q(
+                status=ResponseStatus.COMMENTS_REQUESTED,
+                chief_reply_by__lte=today + dt.timedelta(days=CHIEF_REPLY_DAYS_AHEAD),
+            )
+        )
+        .select_related("report", "body")
+        .order_by("pk")
+    )
+    actions = list(
+        AssuranceAction.objects.filter(
+            status__in=OPEN_ACTION_STATUSES,
+            target_on__lte=today + dt.timedelta(days=ACTION_TARGET_DAYS_AHEAD),
+        )
+        .select_related("body", "owner__membership")
+        .order_by("pk")
+    )
+    body_ids = {r.body_id for r in responses} | {a.body_id for a in actions}
+    editors: dict[int, list[User]] = defaultdict(list)
+    memberships = (
+        Membership.objects.filter(
+            body_id__in=body_ids, role__in=EDITING_ROLES, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        editors[membership.body_id].append(membership.user)
+
+    candidates: list[_Candidate] = []
+    for response in responses:
+        candidates += _response_candidates(response, today, editors[response.body_id])
+    for action in actions:
+        level = action_level((action.target_on - today).days)
+        if level is None:
+            continue
+        candidates.append(
+            _Candidate(
+                prefix=f"action:{action.pk}",
+                ladder=ACTION_LADDER,
+                level=level,
+                recipients=_action_recipients(action, editors[action.body_id]),
+                label=action.title,
+                date=action.target_on,
+                url=_absolute(reverse("action_detail", args=[action.pk])),
+                body=action.body,
+            )
+        )
+    return candidates
+
+
+def _response_candidates(
+    response: Response, today: dt.date, editors: list[User]
+) -> list[_Candidate]:
+    """The statutory clock and the chief officer's reply-by date are separate ladders."""
+    rungs: list[tuple[Ladder, int, dt.date]] = []
+    days_left, due = response.days_left(today), response.due_date
+    if days_left is not None and due is not None:
+        level = response_level(days_left)
+        if level is not None:
+            rungs.append((RESPONSE_LADDER, level, due))
+    reply_by = response.chief_reply_by
+    if response.status == ResponseStatus.COMMENTS_REQUESTED and reply_by is not None:
+        level = chief_level((reply_by - today).days)
+        if level is not None:
+            rungs.append((CHIEF_LADDER, level, reply_by))
+    return [
+        _Candidate(
+            prefix=f"response:{response.pk}",
+            ladder=ladder,
+            level=level,
+            recipients=editors,
+            label=response.report.title_with_month,
+            date=date,
+            url=_absolute(reverse("response_detail", args=[response.pk])),
+            body=response.body,
+            marking=highest_marking(response.marking, response.report.marking),
+        )
+        for ladder, level, date in rungs
+    ]
+
+
+def _action_recipients(action: AssuranceAction, editors: list[User]) -> list[User]:
+    """The owner, if they are an active member of the action's body with an email
+    address; otherwise the body's editors and approvers."""
+    owner = action.owner
+    if owner is not None and owner.is_active and owner.email:
+        membership = getattr(owner, "membership", None)
+        if membership is not None and membership.body_id == action.body_id:
+            return [owner]
+    return editors
+
+
+def due_reminders(*, today: dt.date) -> dict[User, list[Reminder]]:
+    """What each person should be reminded of today that they have not been already.
+    Four queries, however many records there are."""
+    candidates = _candidates(today)
+    all_keys = {key for candidate in candidates for key in candidate.ladder_keys()}
+    sent = set(ReminderSent.objects.filter(key__in=all_keys).values_list("recipient_id", "key"))
+    due: dict[User, list[Reminder]] = {}
+    for candidate in candidates:
+        keys = candidate.ladder_keys()
+        key = keys[candidate.level]
+        kind = candidate.ladder[candidate.level][1]
+        reminder = Reminder(
+            key=key,
+            kind=kind,
+            label=candidate.label,
+            date=candidate.date,
+            url=candidate.url,
+            body=candidate.body,
+            detail=_detail(kind, candidate.date, today),
+            marking=candidate.marking,
+        )
+        for user in candidate.recipients:
+            if any((user.pk, k) in sent for k in keys[candidate.level :]):
+                continue
+            due.setdefault(user, []).append(reminder)
+    return due
+
+
+@dataclass(frozen=True)
+class SendResult:
+    emails: int = 0
+    reminders: int = 0
+    failed: int = 0  # digests that could not be sent; retried on the next run
+    sent_to: tuple[tuple[str, int], ...] = field(default=())  # (address, reminders)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"emails": self.emails, "reminders": self.reminders, "failed": self.failed}
+
+
+def _heading(kind: ReminderKind, count: int) -> str:
+    K = ReminderKind
+    return {
+        K.RESPONSE_OVERDUE: ngettext("Response overdue", "Responses overdue", count),
+        K.CHIEF_REPLY_OVERDUE: ngettext(
+            "Chief officer's comments overdue", "Chief officers' comments overdue", count
+        ),
+        K.RESPONSE_DUE: ngettext("Response due soon", "Responses due soon", count),
+        K.CHIEF_REPLY_DUE: ngettext(
+            "Chief officer's comments due soon", "Chief officers' comments due soon", count
+        ),
+        K.ACTION_TARGET_PASSED: ngettext(
+            "Action past its target date", "Actions past their target dates", count
+        ),
+        K.ACTION_TARGET_SOON: ngettext(
+            "Action target date approaching", "Action target dates approaching", count
+        ),
+    }[kind]
+
+
+def _groups(reminders: Iterable[Reminder]) -> list[tuple[str, list[Reminder]]]:
+    """(heading, reminders) in KIND_ORDER, each group soonest date first."""
+    by_kind: dict[ReminderKind, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_kind[reminder.kind].append(reminder)
+    return [
+        (
+            _heading(kind, len(by_kind[kind])),
+            sorted(by_kind[kind], key=lambda r: (r.date, r.label, r.key)),
+        )
+        for kind in KIND_ORDER
+        if by_kind[kind]
+    ]
+
+
+def digest_message(user: User, reminders: list[Reminder], today: dt.date) -> EmailMultiAlternatives:
+    """One email listing all of a person's reminders for the day, grouped by kind."""
+    marking = highest_marking(*(r.marking for r in reminders))
+    sensitive = marking == Marking.OFFICIAL_SENSITIVE
+    subject = ngettext(
+        "PCC Responses: %(count)d reminder for %(date)s",
+        "PCC Responses: %(count)d reminders for %(date)s",
+        len(reminders),
+    ) % {"count": len(reminders), "date": _long(today)}
+    if sensitive:
+        # Government Security Classifications: the marking leads the subject line.
+        subject = f"{marking.label}: {subject}"
+    context = {
+        "name": user.get_full_name() or user.get_username(),
+        "today": today,
+        "count": len(reminders),
+        "groups": _groups(reminders),
+        "marking": marking.label if sensitive else "",
+        "site_url": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/reminder_digest.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("emails/reminder_digest.html", context), "text/html"
+    )
+    return message
+
+
+def _send_digest(user: User, reminders: list[Reminder], today: dt.date) -> None:
+    """Record the reminders, then send; a failed send rolls the record back, so the next
+    run tries again. A clash on (recipient, key) means another run got there first."""
+    with transaction.atomic():
+        ReminderSent.objects.bulk_create(
+            [
+                ReminderSent(
+                    recipient=user,
+                    key=reminder.key,
+                    kind=reminder.kind,
+                    body=reminder.body,
+                    subject_label=reminder.label[:500],
+                    sent_on=today,
+                )
+                for reminder in reminders
+            ]
+        )
+        digest_message(user, reminders, today).send()
+
+
+def send_reminders(*, today: dt.date | None = None) -> SendResult:
+    """Send each person one digest of what is due today and record it. Each digest is
+    its own transaction: one bad address does not hold up everyone else's."""
+    today = today or timezone.localdate()
+    emails = reminders_sent = failed = 0
+    sent_to: list[tuple[str, int]] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        due = due_reminders(today=today)
+        for user in sorted(due, key=lambda u: (u.email, u.pk)):
+            reminders = due[user]
+            try:
+                _send_digest(user, reminders, today)
+            except IntegrityError:
+                logger.info("Reminders for user %s were sent by another run.", user.pk)
+                continue
+            except Exception:
+                logger.exception("Could not send reminders to user %s; will retry.", user.pk)
+                failed += 1
+                continue
+            emails += 1
+            reminders_sent += len(reminders)
+            sent_to.append((user.email, len(reminders)))
+    return SendResult(
+        emails=emails, reminders=reminders_sent, failed=failed, sent_to=tuple(sent_to)
+    )
