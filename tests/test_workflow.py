@@ -66,10 +66,7 @@ def at(response: Response, status: str) -> Response:
 
 ALLOWED = [(name, source) for name, t in TRANSITIONS.items() for source in t.sources]
 FORBIDDEN = [
-    (name, source)
-    for name, t in TRANSITIONS.items()
-    for source in S
-    if source not in t.sources
+    (name, source) for name, t in TRANSITIONS.items() for source in S if source not in t.sources
 ]
 
 
@@ -218,9 +215,7 @@ def test_a_published_or_settled_response_can_no_longer_be_edited(status, complet
 def test_a_step_based_on_an_old_version_is_refused(complete, pat):
     response = at(complete, S.READY_FOR_APPROVAL)
     Response.objects.filter(pk=response.pk).update(version=5)
-    result = signed_in(pat).post(
-        f"/responses/{response.pk}/workflow/approve/", {"version": "1"}
-    )
+    result = signed_in(pat).post(f"/responses/{response.pk}/workflow/approve/", {"version": "1"})
     assert result.status_code == 409
     assert "Someone else changed this response" in result.text
     assert Response.objects.get(pk=response.pk).status == S.READY_FOR_APPROVAL

@@ -15,9 +15,7 @@ from tests.factories import ResponseFactory
 from .conftest import assert_accessible, sign_in
 
 
-def test_two_browsers_editing_one_response_lose_no_text(
-    browser: Browser, server_url, alice, pat
-):
+def test_two_browsers_editing_one_response_lose_no_text(browser: Browser, server_url, alice, pat):
     response = ResponseFactory.create(report__body=alice.body, comments="The first draft.")
     edit_url = f"{server_url}/responses/{response.pk}/edit/"
     alice_page = browser.new_context().new_page()
