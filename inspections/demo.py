@@ -955,4 +955,44 @@ def load_demo(today: dt.date | None = None) -> DemoResult:
         _response(spec, report, hampshire, users["pat"])
     _actions(hampshire, reports, today)
     _thames_valley(PolicingBody.objects.get(slug=THAMES_VALLEY), today)
+    if first_time:
+        _backdate_history(hampshire, users["alice"], today)
     return DemoResult(created_users=first_time)
+
+
+# Recent status changes for the dashboard's "what changed": (action title, status before,
+# days ago the current status was set).
+RECENT_CHANGES = [
+    ("Supervise investigation plans", ActionStatus.IN_PROGRESS, 12),
+    ("Misconduct outcomes published quarterly", ActionStatus.IN_PROGRESS, 5),
+    ("Stop and search scrutiny panel", ActionStatus.PENDING_SIGN_OFF, 20),
+    ("Crime recording within 24 hours", ActionStatus.PENDING_SIGN_OFF, 9),
+    ("Commission external review of BTP recording", ActionStatus.NOT_STARTED, 25),
+]
+
+
+def _backdate_history(body: PolicingBody, author: User, today: dt.date) -> None:
+    """Give the demo a believable past: each record's history starts when its work did,
+    and a few actions changed status in the last month, so "what changed since" has
+    something to show."""
+    from django.db.models import F
+
+    def at(day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+
+    for report in InspectionReport.objects.filter(body=body):
+        when = at(report.published_on)
+        InspectionReport.history.filter(id=report.pk).update(history_date=when)
+        Finding.history.filter(report_id=report.pk).update(history_date=when)
+        Response.history.filter(report_id=report.pk).update(
+            history_date=at(report.published_on + dt.timedelta(days=2))
+        )
+    for action in AssuranceAction.objects.filter(body=body):
+        AssuranceAction.history.filter(id=action.pk).update(history_date=at(action.start_on))
+    for title, before, days_ago in RECENT_CHANGES:
+        action = AssuranceAction.objects.get(body=body, title=title)
+        AssuranceAction.history.filter(id=action.pk).update(status=before)
+        action._history_date = at(today - dt.timedelta(days=days_ago))  # type: ignore[attr-defined]
+        action._history_user = author  # type: ignore[attr-defined]
+        action.version = F("version") + 1
+        action.save()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -12,15 +12,22 @@ from . import rules
 from .models import (
     CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
+    PUBLISHED_STATUSES,
     AssuranceAction,
     Finding,
     InspectionReport,
     PolicingBody,
+    ProgressUpdate,
     ReportType,
     Response,
 )
 
+if TYPE_CHECKING:
+    from .scope import Scope
+
 LAST_DAY_OFFSET = dt.timedelta(days=rules.RESPONSE_WINDOW_DAYS - 1)
+# Inspectorate statuses that close a finding from the inspectorate's side.
+INSPECTORATE_DONE = ["complete", "no_further_action", "superseded"]
 
 
 def open_clocked_responses(body: PolicingBody) -> QuerySet[Response]:
@@ -188,6 +195,25 @@ def action_list(
             )
     if colour := filters.get("rag"):
         actions = actions.filter(pk__in=action_rag_pks(body, colour, today))
+    # The dashboard's filters, so each of its figures opens a list of the same count.
+    from .dashboard import age_band_range
+    from .scope import Scope
+
+    actions = Scope.from_cleaned(filters).actions(actions, body)
+    if age := filters.get("age"):
+        oldest, newest = age_band_range(age, today)
+        actions = actions.filter(status__in=OPEN_ACTION_STATUSES, start_on__lte=newest)
+        if oldest is not None:
+            actions = actions.filter(start_on__gt=oldest)
+    if since := filters.get("updated_since"):
+        from django.utils import timezone
+
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        actions = actions.filter(
+            pk__in=ProgressUpdate.objects.filter(action__body=body, written_at__gte=start).values(
+                "action_id"
+            )
+        )
     return actions.order_by(
         *ACTION_SORTS.get(filters.get("sort") or "target", ACTION_SORTS["target"])
     )
@@ -229,4 +255,71 @@ def finding_picker(body: PolicingBody, action: AssuranceAction, q: str) -> list[
         .exclude(pk__in=action.findings.values("pk"))
         .select_related("report")
         .order_by("-report__published_on", "report_id", "position", "pk")[:PICKER_LIMIT]
+    )
+
+
+def response_list(
+    body: PolicingBody, scope: Scope, state: str, today: dt.date
+) -> QuerySet[Response]:
+    """The body's responses in scope, in one of the dashboard's states."""
+    responses = scope.by_report(Response.objects.filter(body=body), body)
+    cutoff = today - LAST_DAY_OFFSET
+    if state in {"due14", "overdue"}:
+        responses = scope.by_report(open_clocked_responses(body), body)
+        if state == "overdue":
+            responses = responses.filter(report__published_on__lt=cutoff)
+        else:
+            responses = responses.filter(
+                report__published_on__gte=cutoff,
+                report__published_on__lte=cutoff + dt.timedelta(days=14),
+            )
+    elif state in {"published12", "ontime12"}:
+        responses = responses.filter(
+            status__in=PUBLISHED_STATUSES,
+            published_on__gte=today - dt.timedelta(days=365),
+            published_on__lte=today,
+        ).exclude(report__report_type=ReportType.FIRE)
+        if state == "ontime12":
+            on_time = [
+                pk
+                for pk, published, report_published in responses.values_list(
+                    "pk", "published_on", "report__published_on"
+                )
+                if published is not None and published <= rules.statutory_due_date(report_published)
+            ]
+            responses = responses.filter(pk__in=on_time)
+    elif state == "open":
+        responses = responses.exclude(status__in=CLOSED_STATUSES)
+    return responses.select_related("report").order_by("report__published_on", "pk")
+
+
+def finding_list(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> QuerySet[Finding]:
+    """The body's findings in scope, by kind and by where they stand."""
+    findings = scope.by_report(Finding.objects.filter(report__body=body), body)
+    done = Q(inspectorate_status__in=INSPECTORATE_DONE)
+    if kind := filters.get("kind"):
+        findings = findings.filter(kind=kind)
+    closure = filters.get("closure")
+    if closure == "open":
+        findings = findings.filter(
+            force_complete_on__isnull=True, body_assured_on__isnull=True
+        ).exclude(done)
+    elif closure == "force":
+        findings = findings.filter(force_complete_on__isnull=False)
+    elif closure == "assured":
+        findings = findings.filter(body_assured_on__isnull=False)
+    elif closure == "inspectorate":
+        findings = findings.filter(done)
+    if since := filters.get("created_since"):
+        from django.utils import timezone
+
+        findings = findings.filter(
+            created_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        )
+    if q := (filters.get("q") or "").strip():
+        findings = findings.filter(Q(text__icontains=q) | Q(reference__icontains=q))
+    return (
+        findings.select_related("report")
+        .annotate(action_count=Count("actions", distinct=True))
+        .order_by("-report__published_on", "report_id", "position", "pk")
     )

@@ -3,7 +3,17 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import actions, findings, history, home, public, reports, responses, workflow
+from .views import (
+    actions,
+    dashboard,
+    findings,
+    history,
+    home,
+    public,
+    reports,
+    responses,
+    workflow,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -30,6 +40,10 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    # The dashboard and the lists its figures open
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("responses/", dashboard.response_list, name="response_list"),
+    path("findings/", dashboard.finding_list, name="finding_list"),
     # Reports and their findings
     path("reports/", reports.report_list, name="report_list"),
     path("reports/new/", reports.report_create, name="report_create"),

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from ..dashboard import AGE_BANDS
 from ..models import (
     ActionStatus,
     AssuranceAction,
@@ -29,6 +30,7 @@ from ..models import (
 from ..rules import Rag
 from .reports import DATE
 from .responses import VersionedForm
+from .scope import ScopeFields
 from .util import choice, model_choice
 
 PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
@@ -298,8 +300,9 @@ ACTION_SORTS = {
 DUE_WINDOWS = {"30": 30, "90": 90}
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(ScopeFields):
     hide_optional = True  # every filter is optional; saying so on each is noise
+    field_order = ["q", "mine", "owner", "status", "rag", "due", "age", "sort"]
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -332,6 +335,14 @@ class ActionFilterForm(forms.Form):
             ("30", _("In the next 30 days")),
             ("90", _("In the next 90 days")),
         ],
+    )
+    age = forms.ChoiceField(
+        label=_("Open for"),
+        required=False,
+        choices=[("", _("Any time")), *((key, label) for key, label, _a, _b in AGE_BANDS)],
+    )
+    updated_since = forms.DateField(
+        label=_("With progress updates since"), required=False, widget=DATE
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),

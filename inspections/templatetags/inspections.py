@@ -65,3 +65,47 @@ def query_with(context: template.Context, **changes: Any) -> str:
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+# Bar fills with at least 3:1 contrast against white (WCAG 1.4.11); the value is also
+# written beside each bar, so colour is never the only signal.
+BAR_FILLS = {
+    "app-rag--red": "#b52a1b",
+    "app-rag--amber": "#9c5700",
+    "app-rag--green": "#00703c",
+    "app-rag--blue": "#1d70b8",
+    "app-rag--grey": "#505a5f",
+    "": "#1d70b8",
+}
+BAR_ROW = 34
+CHART_WIDTH = 460
+LABEL_WIDTH = 175
+BAR_WIDTH = 235
+
+
+@register.inclusion_tag("inspections/partials/bar_chart.html")
+def bar_chart(figures: list[Any], chart_id: str, title: str, summary: str = "") -> dict[str, Any]:
+    """A horizontal bar chart as inline SVG, with a table of the same figures (and their
+    links) as its text equivalent. The same partial renders in pages and in PDFs."""
+    top = max((f.value for f in figures), default=0) or 1
+    bars = [
+        {
+            "figure": f,
+            "y": i * BAR_ROW,
+            "text_y": i * BAR_ROW + 21,
+            "width": round(BAR_WIDTH * f.value / top),
+            "value_x": LABEL_WIDTH + round(BAR_WIDTH * f.value / top) + 8,
+            "fill": BAR_FILLS.get(f.css, BAR_FILLS[""]),
+        }
+        for i, f in enumerate(figures)
+    ]
+    described = summary or "; ".join(f"{f.label}: {f.value}" for f in figures)
+    return {
+        "bars": bars,
+        "chart_id": chart_id,
+        "title": title,
+        "summary": described,
+        "height": max(len(bars), 1) * BAR_ROW,
+        "width": CHART_WIDTH,
+        "bar_x": LABEL_WIDTH,
+    }

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import FindingKind, Inspectorate, ReportType
+from .reports import DATE
+
+
+class ScopeFields(forms.Form):
+    """Report type, inspectorate and publication period: mixed into the dashboard's filters
+    and into every list a dashboard figure opens."""
+
+    hide_optional = True
+    type = forms.ChoiceField(
+        label=_("Report type"), required=False, choices=[("", _("Any type")), *ReportType.choices]
+    )
+    inspectorate = forms.ModelChoiceField(
+        label=_("Inspectorate"),
+        required=False,
+        queryset=Inspectorate.objects.all(),
+        empty_label=_("Any inspectorate"),
+        to_field_name="code",
+    )
+    published_from = forms.DateField(label=_("Reports published from"), required=False, widget=DATE)
+    published_to = forms.DateField(label=_("Reports published to"), required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("published_from"), cleaned.get("published_to")
+        if start and end and end < start:
+            self.add_error("published_to", _("The end of the period must be after its start."))
+        return cleaned
+
+
+class DashboardForm(ScopeFields):
+    since = forms.DateField(
+        label=_("Changed since"),
+        required=False,
+        widget=DATE,
+        help_text=_("For example the date of the last board meeting."),
+    )
+
+
+class ResponseFilterForm(ScopeFields):
+    state = forms.ChoiceField(
+        label=_("Which responses"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Open")),
+            ("due14", _("Due in the next 14 days")),
+            ("overdue", _("Overdue")),
+            ("published12", _("Published in the last 12 months")),
+            ("ontime12", _("Published on time in the last 12 months")),
+        ],
+    )
+    field_order = ["state"]
+
+
+class FindingFilterForm(ScopeFields):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Reference or text"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *FindingKind.choices]
+    )
+    closure = forms.ChoiceField(
+        label=_("Where it stands"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("open", _("Open")),
+            ("force", _("Force says complete")),
+            ("assured", _("Body assured")),
+            ("inspectorate", _("Inspectorate complete")),
+        ],
+    )
+    created_since = forms.DateField(label=_("Recorded since"), required=False, widget=DATE)
+    field_order = ["q", "kind", "closure", "created_since"]

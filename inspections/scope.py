@@ -1,0 +1,75 @@
+"""The dashboard's filters (report type, inspectorate, period of publication), shared by
+the dashboard and every list its figures open, so a figure and its list always agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import AssuranceAction, InspectionReport, Inspectorate, PolicingBody
+
+SCOPE_PARAMS = ("type", "inspectorate", "published_from", "published_to")
+
+
+@dataclass(frozen=True)
+class Scope:
+    report_type: str = ""
+    inspectorate: Inspectorate | None = None
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+
+    @classmethod
+    def from_cleaned(cls, cleaned: dict[str, Any]) -> Scope:
+        return cls(
+            report_type=cleaned.get("type") or "",
+            inspectorate=cleaned.get("inspectorate"),
+            published_from=cleaned.get("published_from"),
+            published_to=cleaned.get("published_to"),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.report_type or self.inspectorate or self.published_from or self.published_to
+        )
+
+    def report_ids(self, body: PolicingBody) -> QuerySet[InspectionReport, Any]:
+        """The body's reports in scope, as a subquery of ids."""
+        reports = InspectionReport.objects.filter(body=body)
+        if self.report_type:
+            reports = reports.filter(report_type=self.report_type)
+        if self.inspectorate:
+            reports = reports.filter(
+                Q(lead_inspectorate=self.inspectorate) | Q(partner_inspectorates=self.inspectorate)
+            )
+        if self.published_from:
+            reports = reports.filter(published_on__gte=self.published_from)
+        if self.published_to:
+            reports = reports.filter(published_on__lte=self.published_to)
+        return reports.values("pk")
+
+    def by_report[QS: QuerySet[Any, Any]](self, queryset: QS, body: PolicingBody) -> QS:
+        """Responses, findings or anything else with a `report` foreign key."""
+        return queryset.filter(report_id__in=self.report_ids(body)) if self else queryset
+
+    def actions[QS: QuerySet[AssuranceAction, Any]](self, queryset: QS, body: PolicingBody) -> QS:
+        """Actions serving a finding, or the response, of a report in scope."""
+        if not self:
+            return queryset
+        ids = self.report_ids(body)
+        links = AssuranceAction.findings.through.objects.filter(
+            assuranceaction_id=OuterRef("pk"), finding__report_id__in=ids
+        )
+        return queryset.filter(Q(Exists(links)) | Q(response__report_id__in=ids))
+
+    def params(self) -> dict[str, str]:
+        """As query parameters, for links to the lists."""
+        values = {
+            "type": self.report_type,
+            "inspectorate": self.inspectorate.code if self.inspectorate else "",
+            "published_from": self.published_from.isoformat() if self.published_from else "",
+            "published_to": self.published_to.isoformat() if self.published_to else "",
+        }
+        return {k: v for k, v in values.items() if v}
