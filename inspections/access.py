@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from .models import (
     AssuranceAction,
+    BoardPack,
     Evidence,
     Finding,
     InspectionReport,
@@ -36,6 +37,7 @@ BODY_PATHS: dict[type[models.Model], str] = {
     ProgressUpdate: "action__body",
     Evidence: "action__body",
     ReminderSent: "body",
+    BoardPack: "body",
 }
 
 

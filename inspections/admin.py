@@ -15,6 +15,7 @@ from .forms.actions import EvidenceForm
 from .models import (
     Addressee,
     AssuranceAction,
+    BoardPack,
     Evidence,
     Finding,
     Force,
@@ -274,6 +275,46 @@ class ReminderSentAdmin(BodyScopedMixin, admin.ModelAdmin[ReminderSent]):
     search_fields = ["subject_label", "key", "recipient__username", "recipient__email"]
     list_select_related = ["recipient"]
     date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+PACK_FIELDS = (
+    "body",
+    "requested_by",
+    "created_at",
+    "filters",
+    "since",
+    "status",
+    "progress",
+    "stage",
+    "size",
+    "sensitive",
+    "error",
+    "finished_at",
+    "expires_at",
+)
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(BodyScopedMixin, admin.ModelAdmin[BoardPack]):
+    """Written only by the board pack task: read-only here. No file link: MEDIA_ROOT has no
+    URL, and the workspace download checks the body and the expiry."""
+
+    list_display = ["created_at", "body", "requested_by", "status", "progress", "expires_at"]
+    list_filter = ["status", "sensitive", "body"]
+    search_fields = ["body__name", "requested_by__username", "error"]
+    list_select_related = ["body", "requested_by"]
+    date_hierarchy = "created_at"
+    fields = PACK_FIELDS
+    readonly_fields = PACK_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -38,9 +38,12 @@ def _static_file(path: str) -> Path | None:
     if not relative or relative.startswith("/") or ".." in Path(relative).parts:
         return None
     found = finders.find(relative)
-    if not found or isinstance(found, list):
-        return None
-    return Path(found)
+    if isinstance(found, str):
+        return Path(found)
+    # Collected files (e.g. hashed names from the manifest storage) under STATIC_ROOT.
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    return candidate if candidate.is_file() and root in candidate.parents else None
 
 
 class SafeURLFetcher(URLFetcher):  # type: ignore[misc]

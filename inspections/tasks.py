@@ -82,3 +82,12 @@ def schedule_daily_reminders(*, now: dt.datetime | None = None) -> Scheduled:
         run_after = next_run_at(now or timezone.now())
         send_daily_reminders.using(run_after=run_after).enqueue()
     return Scheduled(run_after=run_after, created=True)
+
+
+@task()
+def build_board_pack(pack_id: int) -> None:
+    """Build a queued board pack (inspections.packs), recording its progress on the pack.
+    Failures are recorded on the pack, not raised: the pack page shows them."""
+    from .packs import board_pack_build
+
+    board_pack_build(pack_id=pack_id)

@@ -249,3 +249,6 @@ EVIDENCE_TYPES = {
     ".msg": "application/vnd.ms-outlook",
     ".eml": "message/rfc822",
 }
+
+# Board packs (PDF) are kept for this many hours after they are produced, then deleted.
+BOARD_PACK_TTL_HOURS = env_int("BOARD_PACK_TTL_HOURS", 24)

@@ -3,18 +3,28 @@ with and without htmx, and an analyst's write is a 403 that changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from inspections.demo import DEMO_PASSWORD
-from inspections.models import AssuranceAction, Evidence, PolicingBody, Response
+from inspections.models import (
+    AssuranceAction,
+    BoardPack,
+    Evidence,
+    PackStatus,
+    PolicingBody,
+    Response,
+)
 
-from .factories import EvidenceFactory
+from .factories import SMALL_PDF, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +46,22 @@ def hampshire_urls(settings, tmp_path) -> list[str]:
     linked = action.findings.first()
     assert linked is not None
     evidence = EvidenceFactory.create(action=action)
+    ana = body.members.get(user__username="ana")
+    pack = BoardPack(
+        body=body,
+        requested_by=ana.user,
+        since=dt.date(2026, 1, 1),
+        status=PackStatus.DONE,
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    pack.file.save("pack.pdf", ContentFile(SMALL_PDF))  # downloadable, so a 404 means refused
     ids = {
         "report": entry.finding.report_id,
         "finding": entry.finding_id,
         "response": response.pk,
         "action": action.pk,
         "evidence": evidence.pk,
+        "pack": pack.pk,
         "linked": linked.pk,
     }
     kwargs_for: dict[str, dict[str, object]] = {
@@ -59,6 +79,7 @@ def hampshire_urls(settings, tmp_path) -> list[str]:
         "finding_picker": {"pk": ids["action"]},
         "finding_link": {"pk": ids["action"]},
         "finding_unlink": {"pk": ids["action"], "finding_pk": ids["linked"]},
+        "pack_": {"pk": ids["pack"]},
     }
     urls = []
     for route in get_resolver("inspections.urls").url_patterns:

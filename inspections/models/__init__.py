@@ -9,6 +9,7 @@ from .actions import (
     ProgressUpdate,
 )
 from .marking import Marking, highest_marking
+from .packs import PENDING_PACK_STATUSES, BoardPack, PackStage, PackStatus
 from .reference import Addressee, Force, Inspectorate, Nation, PolicingBody
 from .reminders import ReminderKind, ReminderSent
 from .reports import (
@@ -33,11 +34,13 @@ from .tenancy import Membership, Role
 __all__ = [
     "CLOSED_STATUSES",
     "OPEN_ACTION_STATUSES",
+    "PENDING_PACK_STATUSES",
     "PUBLISHED_STATUSES",
     "ActionStatus",
     "Addressee",
     "AssuranceAction",
     "AssuranceLevel",
+    "BoardPack",
     "Evidence",
     "Finding",
     "FindingKind",
@@ -49,6 +52,8 @@ __all__ = [
     "Marking",
     "Membership",
     "Nation",
+    "PackStage",
+    "PackStatus",
     "PeelGrade",
     "PolicingBody",
     "ProgressUpdate",
