@@ -102,12 +102,10 @@ def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[Inspect
             | Exists(Finding.objects.filter(report=OuterRef("pk"), text__icontains=q))
             | Exists(Finding.objects.filter(report=OuterRef("pk"), reference__iexact=q))
         )
-    if report_type := filters.get("type"):
-        reports = reports.filter(report_type=report_type)
-    if inspectorate := filters.get("inspectorate"):
-        reports = reports.filter(
-            Q(lead_inspectorate=inspectorate) | Q(partner_inspectorates=inspectorate)
-        ).distinct()
+    from .scope import Scope
+
+    if scope := Scope.from_cleaned(filters):
+        reports = reports.filter(pk__in=scope.report_ids(body))
     if year := filters.get("year"):
         reports = reports.filter(published_on__year=year)
     if response := filters.get("response"):

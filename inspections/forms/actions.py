@@ -28,10 +28,9 @@ from ..models import (
     Response,
 )
 from ..rules import Rag
-from .reports import DATE
 from .responses import VersionedForm
 from .scope import ScopeFields
-from .util import choice, model_choice
+from .util import DATE, choice, model_choice
 
 PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
 

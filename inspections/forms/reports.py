@@ -11,13 +11,11 @@ from ..models import (
     FindingKind,
     Force,
     InspectionReport,
-    Inspectorate,
     ReportType,
     ResponseStatus,
 )
-from .util import choice, model_choice
-
-DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d")
+from .scope import ScopeFields
+from .util import DATE, choice, model_choice
 
 
 class ReportForm(forms.ModelForm[InspectionReport]):
@@ -131,23 +129,14 @@ SORTS = {
 }
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(ScopeFields):
     hide_optional = True  # every filter is optional; saying so on each is noise
+    field_order = ["q", "type", "inspectorate", "year", "response", "sort"]
     q = forms.CharField(
         label=_("Search"),
         required=False,
         help_text=_("Title, reference or the text of a finding"),
         widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-full"}),
-    )
-    type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Any type")), *ReportType.choices]
-    )
-    inspectorate = forms.ModelChoiceField(
-        label=_("Inspectorate"),
-        required=False,
-        queryset=Inspectorate.objects.all(),
-        empty_label=_("Any inspectorate"),
-        to_field_name="code",
     )
     year = forms.IntegerField(
         label=_("Year published"),

@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Response, ResponseEntry
-from .reports import DATE
-from .util import choice
+from .util import DATE, choice
 
 CHANGE_REASON_HELP = _(
     "This response is approved. Saving a change returns it to draft and it needs approval "

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FindingKind, Inspectorate, ReportType
-from .reports import DATE
+from .util import DATE
 
 
 class ScopeFields(forms.Form):

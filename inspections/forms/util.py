@@ -13,3 +13,7 @@ def choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+# A native date picker; the ISO format is what <input type="date"> sends and shows.
+DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d")

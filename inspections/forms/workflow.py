@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Response
-from .reports import DATE
+from .util import DATE
 
 
 class TransitionForm(forms.Form):
