@@ -14,8 +14,11 @@ run:
 	@echo "Demo sign-ins, password demo-pass-2026:"
 	@echo "  alice (editor), pat (approver), ana (analyst): Hampshire and Isle of Wight"
 	@echo "  olly (editor): Thames Valley;  admin: the Django admin at /admin/"
+	@echo "Background tasks (board packs, reminders) run in a worker started alongside."
 	@echo ""
-	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEV_ENV) $(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
 	@scripts/bootstrap dev
