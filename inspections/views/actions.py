@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -22,7 +21,14 @@ from ..access import get_for_body, require_editor
 from ..forms.actions import ActionFilterForm, ActionForm, EvidenceForm, PickerForm, ProgressForm
 from ..models import AssuranceAction, Evidence, Finding, Membership
 from ..services import actions as services
-from .common import conflict_page, member, paginate, query_without_page, render_page
+from .common import (
+    conflict_page,
+    member,
+    paginate,
+    private_file_response,
+    query_without_page,
+    render_page,
+)
 
 LIST = "inspections/actions/list.html"
 DETAIL = "inspections/actions/detail.html"
@@ -180,20 +186,10 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     membership = member(request)
     evidence = get_for_body(Evidence.objects.all(), membership.body, pk=pk)
-    try:
-        handle = evidence.file.storage.open(str(evidence.file.name), "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    # The type comes from our allow-list, and nosniff stops a browser second-guessing it.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    # The content type was set from our allow-list at upload, never from the browser.
+    return private_file_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @require_GET

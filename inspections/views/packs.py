@@ -19,7 +19,7 @@ from ..forms.scope import DashboardForm
 from ..models import BoardPack, Membership
 from ..packs import board_pack_request, describe_filters, inspectorate_names
 from ..scope import SCOPE_PARAMS
-from .common import member, render_page
+from .common import member, private_file_response, render_page
 from .dashboard import SINCE_DEFAULT_DAYS
 
 LIST = "inspections/packs/list.html"
@@ -106,13 +106,4 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     pack = _pack(membership, pk)
     if not pack.is_downloadable():
         raise Http404("This board pack is not ready.")
-    try:
-        handle = pack.file.storage.open(str(pack.file.name), "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=pack.filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_file_response(pack.file, filename=pack.filename, content_type="application/pdf")
