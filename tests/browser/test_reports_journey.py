@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from inspections.reference_data import load_reference_data
@@ -93,9 +95,7 @@ def test_the_report_list_filters_live_and_keeps_the_filters_in_the_url(
     page.goto(f"{server_url}/reports/")
     page.get_by_label("Search").fill("vetting")
     expect(page.locator("#results")).to_contain_text("1 report")
-    expect(page).to_have_url(
-        f"{server_url}/reports/?q=vetting&type=&inspectorate=&year=&response=&sort=newest"
-    )
+    expect(page).to_have_url(re.compile(r"/reports/\?q=vetting&"))
     page.reload()
     expect(page.locator("#results")).not_to_contain_text("Burglary")
 
