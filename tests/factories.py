@@ -169,3 +169,17 @@ class EvidenceFactory(factory.django.DjangoModelFactory[Evidence]):
     content_type = "application/pdf"
     size = len(SMALL_PDF)
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+def response_data(response: Response, **overrides: object) -> dict[str, object]:
+    """What the response edit form posts, for the version the user opened."""
+    data: dict[str, object] = {
+        "version": response.version,
+        "comments": "We welcome the report.",
+        "closing_line": "",
+        "signatory_name": "Donna Jones",
+        "signatory_role": "Police and Crime Commissioner",
+        "marking": "official",
+        "publish_chief_comments": "on",
+    }
+    return data | overrides

@@ -14,7 +14,14 @@ from django.utils.formats import date_format
 from inspections.history import word_diff
 from inspections.models import ActionStatus, AssuranceAction, Response, ResponseEntry
 
-from .factories import ActionFactory, EntryFactory, FindingFactory, ResponseFactory, addressee
+from .factories import (
+    ActionFactory,
+    EntryFactory,
+    FindingFactory,
+    ResponseFactory,
+    addressee,
+    response_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +43,6 @@ def edit(record, user, reason: str = "", **fields: object):
 @pytest.fixture
 def response(alice) -> Response:
     return ResponseFactory.create(report__body=alice.body, report__title="Vetting and misconduct")
-
-
-def response_data(response, **overrides):
-    data = {
-        "version": response.version,
-        "comments": "We welcome the report.",
-        "closing_line": "",
-        "signatory_name": "Donna Jones",
-        "signatory_role": "Police and Crime Commissioner",
-        "marking": "official",
-        "publish_chief_comments": "on",
-    }
-    return data | overrides
 
 
 def history_url(record) -> str:

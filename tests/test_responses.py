@@ -7,7 +7,14 @@ import pytest
 
 from inspections.models import Response, ResponseEntry
 
-from .factories import EntryFactory, FindingFactory, ReportFactory, ResponseFactory, addressee
+from .factories import (
+    EntryFactory,
+    FindingFactory,
+    ReportFactory,
+    ResponseFactory,
+    addressee,
+    response_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +46,6 @@ def someone_else_saves(response, **changes) -> None:
         setattr(theirs, field, value)
     theirs.version += 1
     theirs.save()
-
-
-def response_data(response, **overrides):
-    data = {
-        "version": response.version,
-        "comments": "We welcome the report.",
-        "closing_line": "",
-        "signatory_name": "Donna Jones",
-        "signatory_role": "Police and Crime Commissioner",
-        "marking": "official",
-        "publish_chief_comments": "on",
-    }
-    return data | overrides
 
 
 class TestStartingAResponse:
