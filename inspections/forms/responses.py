@@ -24,6 +24,13 @@ def add_change_reason(form: forms.BaseForm, status: str) -> None:
         )
 
 
+def check_reply_by(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
+    """The chief officer's reply-by date cannot come before the invitation."""
+    invited, reply_by = cleaned.get("chief_invited_on"), cleaned.get("chief_reply_by")
+    if invited and reply_by and reply_by < invited:
+        form.add_error("chief_reply_by", _("The reply-by date must be after the invitation."))
+
+
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
     """Carries the version the user started from, so a save over someone else's change
     is refused instead of silently overwriting it (optimistic locking)."""
@@ -70,9 +77,7 @@ class ResponseForm(VersionedForm):
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
-        invited, reply_by = cleaned.get("chief_invited_on"), cleaned.get("chief_reply_by")
-        if invited and reply_by and reply_by < invited:
-            self.add_error("chief_reply_by", _("The reply-by date must be after the invitation."))
+        check_reply_by(self, cleaned)
         return cleaned
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Response
+from .responses import check_reply_by
 from .util import DATE
 
 
@@ -51,9 +52,7 @@ class RequestCommentsForm(TransitionForm):
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
-        invited, reply_by = cleaned.get("chief_invited_on"), cleaned.get("chief_reply_by")
-        if invited and reply_by and reply_by < invited:
-            self.add_error("chief_reply_by", _("The reply-by date must be after the invitation."))
+        check_reply_by(self, cleaned)
         return cleaned
 
 
