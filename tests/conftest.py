@@ -25,6 +25,10 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"browser tests: SKIPPED, Chromium not found. Install it with: {INSTALL_HINT}"
 
 
+SKIPPED_BROWSER_TESTS: list[str] = []
+
+
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if HAVE_CHROMIUM:
         return
@@ -34,6 +38,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+            SKIPPED_BROWSER_TESTS.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SKIPPED_BROWSER_TESTS:
+        terminalreporter.write_line(
+            f"{len(SKIPPED_BROWSER_TESTS)} browser tests SKIPPED: Chromium not found "
+            f"(install it with: {INSTALL_HINT}). Every other test ran.",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -34,10 +35,16 @@ def server_url(live_server) -> str:
     return str(live_server.url)
 
 
+BROWSER_DIR = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest hands this hook every item of the session, not only those below this
+    # folder: mark only the tests that live here.
     for item in items:
-        item.add_marker(pytest.mark.browser)
-        item.add_marker(pytest.mark.django_db(transaction=True))
+        if BROWSER_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 def tab_to(page: Page, text: str, limit: int = 80) -> None:
