@@ -80,8 +80,3 @@ def get_for_body[M: models.Model](
 def require_editor(membership: Membership) -> None:
     if not membership.can_edit:
         raise PermissionDenied("Your role can read and export, not change records.")
-
-
-def require_approver(membership: Membership) -> None:
-    if not membership.can_approve:
-        raise PermissionDenied("Only an approver can approve a response.")

@@ -141,7 +141,7 @@ class ResponseEntryInline(admin.StackedInline[ResponseEntry, Response]):
 
 @admin.register(Response)
 class ResponseAdmin(BodyScopedAdmin):
-    list_display = ["report", "body", "status", "due_date", "published_on", "marking"]
+    list_display = ["report", "body", "status", "due_on", "published_on", "marking"]
     list_filter = ["status", "marking", "body"]
     search_fields = ["report__title", "comments", "signatory_name"]
     list_select_related = ["report", "body"]

@@ -7,7 +7,7 @@ count equals the figure."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,56 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .models import (
-    OPEN_ACTION_STATUSES,
-    PUBLISHED_STATUSES,
     AssuranceAction,
     Finding,
     FindingKind,
     PolicingBody,
-    ProgressUpdate,
     Response,
 )
 from .rules import Rag
 from .scope import Scope
-from .selectors import INSPECTORATE_DONE, LAST_DAY_OFFSET, open_clocked_responses
+from .selectors import AGE_BANDS, age_band, responses_in_state, start_of, updated_since
 
-DUE_SOON_DAYS = 14
-ON_TIME_WINDOW_DAYS = 365
 CLOSURE_KINDS = [
     FindingKind.RECOMMENDATION,
     FindingKind.CAUSE_OF_CONCERN,
     FindingKind.AREA_FOR_IMPROVEMENT,
 ]
-# Ageing of open actions, in months since their start date: (key, label, from, to).
-AGE_BANDS = [
-    ("0-3", _("0 to 3 months"), 0, 3),
-    ("3-6", _("3 to 6 months"), 3, 6),
-    ("6-12", _("6 to 12 months"), 6, 12),
-    ("12+", _("Over 12 months"), 12, None),
-]
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, Rag.GREY]
-
-
-def months_ago(today: dt.date, months: int) -> dt.date:
-    """The same day `months` months earlier (the last day of the month where needed)."""
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    month += 1
-    for day in (today.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def age_band_range(key: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """Start dates (inclusive from, exclusive to) of open actions in an ageing band."""
-    for band, _label, low, high in AGE_BANDS:
-        if band == key:
-            newest = months_ago(today, low)  # started on or before this day...
-            oldest = months_ago(today, high) if high is not None else None  # ...but after this
-            return oldest, newest
-    raise KeyError(key)
 
 
 def link(name: str, scope: Scope, **params: Any) -> str:
@@ -116,66 +82,40 @@ class Dashboard:
 
 
 def response_figures(body: PolicingBody, scope: Scope, today: dt.date) -> dict[str, Figure]:
-    cutoff = today - LAST_DAY_OFFSET
-    window_start = today - dt.timedelta(days=ON_TIME_WINDOW_DAYS)
-    open_counts = scope.by_report(open_clocked_responses(body), body).aggregate(
-        overdue=Count("pk", filter=Q(report__published_on__lt=cutoff)),
-        due_soon=Count(
-            "pk",
-            filter=Q(
-                report__published_on__gte=cutoff,
-                report__published_on__lte=cutoff + dt.timedelta(days=DUE_SOON_DAYS),
-            ),
-        ),
-    )
-    published = scope.by_report(
-        Response.objects.filter(
-            body=body,
-            status__in=PUBLISHED_STATUSES,
-            published_on__gte=window_start,
-            published_on__lte=today,
-        ).exclude(report__report_type="fire"),
-        body,
-    )
-    published_rows = list(published.values_list("published_on", "report__published_on"))
-    on_time = sum(
-        published_on is not None and published_on <= rules.statutory_due_date(report_published)
-        for published_on, report_published in published_rows
-    )
+    responses = scope.by_report(Response.objects.filter(body=body), body)
+
+    def within(state: str) -> Q:
+        return Q(pk__in=responses_in_state(responses, state, today).values("pk"))
+
+    counts = responses.aggregate(**{state: Count("pk", filter=within(state)) for state in STATES})
     return {
-        "due_soon": Figure(
-            _("Due in the next 14 days"),
-            open_counts["due_soon"],
-            link("response_list", scope, state="due14"),
-        ),
-        "overdue": Figure(
-            _("Overdue"), open_counts["overdue"], link("response_list", scope, state="overdue")
-        ),
-        "published_12m": Figure(
-            _("Published in the last 12 months"),
-            len(published_rows),
-            link("response_list", scope, state="published12"),
-        ),
-        "on_time_12m": Figure(
-            _("Published on time"), on_time, link("response_list", scope, state="ontime12")
-        ),
+        name: Figure(label(), counts[state], link("response_list", scope, state=state))
+        for name, (state, label) in RESPONSE_FIGURES.items()
     }
+
+
+STATES = ("due_soon", "overdue", "published12", "ontime12")
+RESPONSE_FIGURES: dict[str, tuple[str, Callable[[], Any]]] = {
+    "due_soon": (
+        "due_soon",
+        lambda: _("Due in the next %(days)s days") % {"days": rules.DUE_SOON_DAYS},
+    ),
+    "overdue": ("overdue", lambda: _("Overdue")),
+    "published_12m": ("published12", lambda: _("Published in the last 12 months")),
+    "on_time_12m": ("ontime12", lambda: _("Published on time")),
+}
 
 
 def finding_table(body: PolicingBody, scope: Scope) -> list[dict[str, Any]]:
     findings = scope.by_report(Finding.objects.filter(report__body=body), body)
-    done = Q(inspectorate_status__in=INSPECTORATE_DONE)
     rows = {
         row["kind"]: row
         for row in findings.values("kind").annotate(
             total=Count("pk"),
-            open=Count(
-                "pk",
-                filter=Q(force_complete_on__isnull=True, body_assured_on__isnull=True) & ~done,
-            ),
+            open=Count("pk", filter=Q(pk__in=findings.open().values("pk"))),
             force=Count("pk", filter=Q(force_complete_on__isnull=False)),
             assured=Count("pk", filter=Q(body_assured_on__isnull=False)),
-            inspectorate=Count("pk", filter=done),
+            inspectorate=Count("pk", filter=Q(pk__in=findings.inspectorate_done().values("pk"))),
         )
     }
     table = []
@@ -207,49 +147,33 @@ def action_figures(
     body: PolicingBody, scope: Scope, today: dt.date
 ) -> tuple[list[Figure], list[Figure], list[Figure]]:
     actions = scope.actions(AssuranceAction.objects.filter(body=body), body)
-    rows = list(
-        actions.values_list(
-            "status",
-            "percent_complete",
-            "start_on",
-            "target_on",
-            "owner_id",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-        )
+    colours = dict(
+        actions.with_rag(today)
+        .order_by()
+        .values_list("rag_colour")  # type: ignore[misc]  # an annotation stubs cannot see
+        .annotate(n=Count("pk"))
     )
-    colours: Counter[Rag] = Counter()
-    ages: Counter[str] = Counter()
-    late: Counter[tuple[int | None, str]] = Counter()
-    for status, percent, start, target, owner_id, first, last, username in rows:
-        colours[
-            rules.rag(
-                complete=status == "complete",
-                not_adopted=status == "not_adopted",
-                percent_complete=percent,
-                start_on=start,
-                target_on=target,
-                today=today,
-            )
-        ] += 1
-        if status not in OPEN_ACTION_STATUSES:
-            continue
-        for key, _label, low, high in AGE_BANDS:
-            newest = months_ago(today, low)
-            oldest = months_ago(today, high) if high is not None else None
-            if start <= newest and (oldest is None or start > oldest):
-                ages[key] += 1
-                break
-        if target < today:
-            name = (
-                f"{first or ''} {last or ''}".strip() or username or str(_("Awaiting allocation"))
-            )
-            late[(owner_id, name)] += 1
+    ages = actions.aggregate(
+        **{key: Count("pk", filter=age_band(key, today)) for key, *_rest in AGE_BANDS}
+    )
+    late = (
+        actions.open()
+        .filter(target_on__lt=today)
+        .order_by()
+        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(n=Count("pk"))
+    )
+    by_owner = sorted(
+        (
+            (owner_id, f"{first or ''} {last or ''}".strip() or username, n)
+            for owner_id, first, last, username, n in late
+        ),
+        key=lambda row: (-row[2], row[1] or ""),
+    )
     rag = [
         Figure(
             colour.label,
-            colours[colour],
+            colours.get(colour, 0),
             link("action_list", scope, rag=colour.value),
             f"app-rag--{colour.value}",
         )
@@ -259,11 +183,16 @@ def action_figures(
         Figure(label, ages[key], link("action_list", scope, age=key))
         for key, label, _low, _high in AGE_BANDS
     ]
-    by_owner = [
-        Figure(name, count, link("action_list", scope, due="overdue", owner=owner or "none"))
-        for (owner, name), count in sorted(late.items(), key=lambda item: (-item[1], item[0][1]))
+    unallocated = _("Awaiting allocation")
+    owners = [
+        Figure(
+            name or unallocated,
+            n,
+            link("action_list", scope, due="overdue", owner=owner or "none"),
+        )
+        for owner, name, n in by_owner
     ]
-    return rag, ageing, by_owner
+    return rag, ageing, owners
 
 
 @dataclass(frozen=True)
@@ -319,9 +248,7 @@ def _label(row: Any, field_name: str, value: Any) -> str:
 
 def changes_since(body: PolicingBody, scope: Scope, since: dt.date) -> list[Change]:
     """Status changes of responses, actions and findings since a date, newest first."""
-    from django.utils import timezone
-
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    start = start_of(since)
     action_ids = scope.actions(AssuranceAction.objects.filter(body=body), body).values("pk")
     changes = [
         *_status_changes(
@@ -374,17 +301,10 @@ def changes_since(body: PolicingBody, scope: Scope, since: dt.date) -> list[Chan
 
 def new_since(body: PolicingBody, scope: Scope, since: dt.date) -> tuple[Figure, Figure]:
     """Actions with new progress updates, and new findings, since a date."""
-    from django.utils import timezone
-
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     actions = scope.actions(AssuranceAction.objects.filter(body=body), body)
-    updated = actions.filter(
-        pk__in=ProgressUpdate.objects.filter(action__body=body, written_at__gte=start).values(
-            "action_id"
-        )
-    ).count()
+    updated = actions.filter(updated_since(body, since)).count()
     findings = scope.by_report(
-        Finding.objects.filter(report__body=body, created_at__gte=start), body
+        Finding.objects.filter(report__body=body, created_at__gte=start_of(since)), body
     ).count()
     return (
         Figure(

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,7 +28,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import dashboard, rules
-from .forms.scope import DashboardForm
 from .models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -46,8 +43,7 @@ from .models import (
     Response,
 )
 from .pdf import render_pdf
-from .scope import SCOPE_PARAMS, Scope
-from .selectors import responses_overdue
+from .scope import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +99,6 @@ class PackContent:
         return [a for a in self.open_actions if a.days_over > 0]
 
 
-def pack_scope(filters: dict[str, Any]) -> Scope:
-    """The dashboard's scope from the stored raw values, validated by the dashboard's own
-    form. Values that no longer validate (an inspectorate removed since) are an error, not
-    silently dropped: the pack would cover more than was asked for."""
-    form = DashboardForm({k: v for k, v in filters.items() if k in SCOPE_PARAMS})
-    if not form.is_valid():
-        fields = ", ".join(sorted(form.errors))
-        raise ValueError(f"The filters are no longer valid ({fields}).")
-    return Scope.from_cleaned(form.cleaned_data)
-
-
 def describe_filters(
     filters: dict[str, Any], inspectorates: dict[str, str] | None = None
 ) -> list[tuple[str, str]]:
@@ -156,15 +141,17 @@ def _absolute(figures: list[dashboard.Figure]) -> list[dashboard.Figure]:
 
 def overdue_responses(body: PolicingBody, scope: Scope, today: dt.date) -> list[OverdueResponse]:
     rows = (
-        scope.by_report(responses_overdue(body, today), body)
-        .order_by("report__published_on", "pk")
-        .values_list("report__title", "report__report_type", "report__published_on", "status")
+        scope.by_report(Response.objects.filter(body=body).overdue(today), body)
+        .order_by("due_on", "pk")
+        .values_list(
+            "report__title", "report__report_type", "report__published_on", "due_on", "status"
+        )
     )
     types = dict(ReportType.choices)
     statuses = dict(Response._meta.get_field("status").flatchoices)
     result = []
-    for title, report_type, published_on, status in rows:
-        due = rules.statutory_due_date(published_on)
+    for title, report_type, published_on, due, status in rows:
+        assert due is not None  # overdue responses have a clock
         result.append(
             OverdueResponse(
                 title=title,
@@ -179,15 +166,14 @@ def overdue_responses(body: PolicingBody, scope: Scope, today: dt.date) -> list[
 
 
 def _open_actions_queryset(body: PolicingBody, scope: Scope) -> Any:
-    return scope.actions(
-        AssuranceAction.objects.filter(body=body, status__in=OPEN_ACTION_STATUSES), body
-    )
+    return scope.actions(AssuranceAction.objects.filter(body=body).open(), body)
 
 
 def open_actions(body: PolicingBody, scope: Scope, today: dt.date) -> list[OpenAction]:
     """Every open action in scope, by target date, with the date of its latest update."""
     rows = (
         _open_actions_queryset(body, scope)
+        .with_rag(today)
         .order_by("target_on", "pk")
         .values_list(
             "title",
@@ -198,13 +184,14 @@ def open_actions(body: PolicingBody, scope: Scope, today: dt.date) -> list[OpenA
             "target_on",
             "status",
             "percent_complete",
+            "rag_colour",
         )
         .annotate(latest_update=Max("updates__written_at"))
     )
     statuses = dict(ActionStatus.choices)
     unallocated = _("Awaiting allocation")
     result = []
-    for title, first, last, username, start, target, status, percent, latest in rows:
+    for title, first, last, username, start, target, status, percent, colour, latest in rows:
         result.append(
             OpenAction(
                 title=title,
@@ -213,14 +200,7 @@ def open_actions(body: PolicingBody, scope: Scope, today: dt.date) -> list[OpenA
                 target_on=target,
                 status=str(statuses.get(status, status)),
                 percent_complete=percent,
-                rag=rules.rag(
-                    complete=False,
-                    not_adopted=False,
-                    percent_complete=percent,
-                    start_on=start,
-                    target_on=target,
-                    today=today,
-                ),
+                rag=rules.Rag(colour),
                 latest_update=latest,
                 days_over=(today - target).days,
             )
@@ -234,7 +214,9 @@ def is_sensitive(body: PolicingBody, scope: Scope, today: dt.date, since: dt.dat
     finding or action whose status change it lists. One query."""
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     marked_response = Q(marking=SENSITIVE) | Q(report__marking=SENSITIVE)
-    overdue = scope.by_report(responses_overdue(body, today), body).filter(marked_response)
+    overdue = scope.by_report(Response.objects.filter(body=body).overdue(today), body).filter(
+        marked_response
+    )
     changed_responses = scope.by_report(
         Response.objects.filter(
             body=body,
@@ -310,7 +292,7 @@ def gather(
     on_stage: Callable[[PackStage], None] = lambda stage: None,
 ) -> PackContent:
     """Everything a pack shows. `on_stage` hears when each stage starts."""
-    scope = pack_scope(filters)
+    scope = Scope.from_params(filters)
     board = dashboard.build(body=body, scope=scope, today=today, since=since)
     board.rag = _absolute(board.rag)
     board.ageing = _absolute(board.ageing)
@@ -343,33 +325,7 @@ def render(content: PackContent, *, produced: dt.datetime) -> str:
     return render_to_string(TEMPLATE, context)
 
 
-# --- Requesting, building, cleaning up ----------------------------------------------------
-
-
-def board_pack_request(
-    *,
-    body: PolicingBody,
-    user: User,
-    filters: dict[str, Any],
-    since: dt.date,
-) -> BoardPack:
-    """Record a pack and queue its build once the record is committed (a worker must not
-    look for a pack that is not there yet)."""
-    from .tasks import build_board_pack
-
-    now = timezone.now()
-    with transaction.atomic():
-        pack = BoardPack.objects.create(
-            body=body,
-            requested_by=user,
-            created_at=now,
-            filters={k: str(v) for k, v in filters.items() if k in SCOPE_PARAMS and v},
-            since=since,
-            # Every pack expires, so one that never finishes is cleaned up too.
-            expires_at=now + ttl(),
-        )
-        transaction.on_commit(lambda: build_board_pack.enqueue(pack.pk))
-    return pack
+# --- Building and cleaning up ----------------------------------------------------
 
 
 def _set(pack_id: int, **fields: Any) -> None:

@@ -31,9 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import rules
 from .models import (
-    CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
     AssuranceAction,
     Marking,
@@ -41,10 +39,8 @@ from .models import (
     PolicingBody,
     ReminderKind,
     ReminderSent,
-    ReportType,
     Response,
     ResponseStatus,
-    Role,
     highest_marking,
 )
 
@@ -75,8 +71,6 @@ ACTION_LADDER: Ladder = (
 
 # The order of the groups in a digest: most urgent first.
 KIND_ORDER = list(ReminderKind)
-
-EDITING_ROLES = (Role.EDITOR, Role.APPROVER)
 
 
 @dataclass(frozen=True)
@@ -159,14 +153,13 @@ class _Candidate:
 
 def _candidates(today: dt.date) -> list[_Candidate]:
     """Every record at a rung today, with its recipients. Three queries."""
-    last_day = dt.timedelta(days=rules.RESPONSE_WINDOW_DAYS - 1)
     first_threshold = max(RESPONSE_DUE_THRESHOLDS)
+    # Only responses with a clock: without the s55 duty there is nothing to chase.
     responses = list(
-        Response.objects.exclude(status__in=CLOSED_STATUSES)
-        .exclude(report__report_type=ReportType.FIRE)
+        Response.objects.running()
         .filter(
-            # days_left <= the first threshold, written on the stored publication date
-            Q(report__published_on__lte=today - last_day + dt.timedelta(days=first_threshold))
+            # days left at or below the first threshold, overdue ones included
+            Q(due_on__lte=today + dt.timedelta(days=first_threshold))
             | Q(
                 status=ResponseStatus.COMMENTS_REQUESTED,
                 chief_reply_by__lte=today + dt.timedelta(days=CHIEF_REPLY_DAYS_AHEAD),
@@ -186,9 +179,8 @@ def _candidates(today: dt.date) -> list[_Candidate]:
     body_ids = {r.body_id for r in responses} | {a.body_id for a in actions}
     editors: dict[int, list[User]] = defaultdict(list)
     memberships = (
-        Membership.objects.filter(
-            body_id__in=body_ids, role__in=EDITING_ROLES, user__is_active=True
-        )
+        Membership.objects.editors()
+        .filter(body_id__in=body_ids, user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
         .order_by("user_id")
@@ -223,7 +215,7 @@ def _response_candidates(
 ) -> list[_Candidate]:
     """The statutory clock and the chief officer's reply-by date are separate ladders."""
     rungs: list[tuple[Ladder, int, dt.date]] = []
-    days_left, due = response.days_left(today), response.due_date
+    days_left, due = response.days_left(today), response.due_on
     if days_left is not None and due is not None:
         level = response_level(days_left)
         if level is not None:

@@ -13,6 +13,9 @@ from fractions import Fraction
 # Police Act 1996 s55(5A): "before the end of 56 days beginning with the day on which
 # the report is published" -- publication day is day 1, so the last day is +55.
 RESPONSE_WINDOW_DAYS = 56
+# "Due soon": a response whose last day is at most this many days away. One figure for the
+# home page, the dashboard and the lists they open, so they always agree.
+DUE_SOON_DAYS = 14
 
 
 def statutory_due_date(published_on: dt.date) -> dt.date:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import AssuranceAction, InspectionReport, Inspectorate, PolicingBody
+from .models import AssuranceAction, InspectionReport, Inspectorate, PolicingBody, ReportType
 
 SCOPE_PARAMS = ("type", "inspectorate", "published_from", "published_to")
 
@@ -29,6 +29,30 @@ class Scope:
             published_from=cleaned.get("published_from"),
             published_to=cleaned.get("published_to"),
         )
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Scope:
+        """From stored raw values (a board pack's filters). A value that no longer holds
+        (an inspectorate removed since) is an error, not silently dropped: the pack would
+        cover more than was asked for."""
+        wrong = []
+        report_type = params.get("type") or ""
+        if report_type and report_type not in ReportType.values:
+            wrong.append("type")
+        inspectorate = None
+        if code := params.get("inspectorate"):
+            inspectorate = Inspectorate.objects.filter(code=code).first()
+            if inspectorate is None:
+                wrong.append("inspectorate")
+        dates: dict[str, dt.date | None] = {}
+        for name in ("published_from", "published_to"):
+            try:
+                dates[name] = dt.date.fromisoformat(params[name]) if params.get(name) else None
+            except ValueError:
+                wrong.append(name)
+        if wrong:
+            raise ValueError(f"The filters are no longer valid ({', '.join(sorted(wrong))}).")
+        return cls(report_type, inspectorate, dates["published_from"], dates["published_to"])
 
     def __bool__(self) -> bool:
         return bool(

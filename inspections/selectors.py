@@ -4,51 +4,75 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import rules
+from .access import get_for_body
 from .models import (
     CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
-    PUBLISHED_STATUSES,
     AssuranceAction,
+    Evidence,
     Finding,
     InspectionReport,
     PolicingBody,
     ProgressUpdate,
-    ReportType,
     Response,
 )
+from .scope import Scope
 
-if TYPE_CHECKING:
-    from .scope import Scope
+# --- The lists' vocabularies: sorts, due windows, age bands -------------------------------
 
-LAST_DAY_OFFSET = dt.timedelta(days=rules.RESPONSE_WINDOW_DAYS - 1)
-# Inspectorate statuses that close a finding from the inspectorate's side.
-INSPECTORATE_DONE = ["complete", "no_further_action", "superseded"]
+REPORT_SORTS = {
+    "newest": ("-published_on", "title"),
+    "oldest": ("published_on", "title"),
+    "title": ("title",),
+}
+ACTION_SORTS = {
+    "target": ("target_on", "pk"),
+    "title": ("title", "pk"),
+    "newest": ("-created_at", "-pk"),
+}
+# Target dates within this many days, as the actions list's "Due" filter offers them.
+DUE_WINDOWS = {"30": 30, "90": 90}
+# Ageing of open actions, in months since their start date: (key, label, from, to).
+AGE_BANDS = [
+    ("0-3", _("0 to 3 months"), 0, 3),
+    ("3-6", _("3 to 6 months"), 3, 6),
+    ("6-12", _("6 to 12 months"), 6, 12),
+    ("12+", _("Over 12 months"), 12, None),
+]
 
 
-def open_clocked_responses(body: PolicingBody) -> QuerySet[Response]:
-    """Responses still running against the statutory clock."""
-    return (
-        Response.objects.filter(body=body)
-        .exclude(status__in=CLOSED_STATUSES)
-        .exclude(report__report_type=ReportType.FIRE)
-    )
+def months_ago(today: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier (the last day of the month where needed)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    for day in (today.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
-def responses_overdue(body: PolicingBody, today: dt.date) -> QuerySet[Response]:
-    # due = published_on + 55 days; overdue when today > due.
-    return open_clocked_responses(body).filter(report__published_on__lt=today - LAST_DAY_OFFSET)
+def age_band(key: str, today: dt.date) -> Q:
+    """Open actions whose start date falls in an ageing band."""
+    for band, _label, low, high in AGE_BANDS:
+        if band == key:
+            started = Q(status__in=OPEN_ACTION_STATUSES, start_on__lte=months_ago(today, low))
+            return (
+                started & Q(start_on__gt=months_ago(today, high)) if high is not None else started
+            )
+    raise KeyError(key)
 
 
-def responses_due_within(body: PolicingBody, today: dt.date, days: int) -> QuerySet[Response]:
-    return open_clocked_responses(body).filter(
-        report__published_on__gte=today - LAST_DAY_OFFSET,
-        report__published_on__lte=today - LAST_DAY_OFFSET + dt.timedelta(days=days),
-    )
+def start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @dataclass(frozen=True)
@@ -58,23 +82,22 @@ class HomeSummary:
     responses_due_soon: int
     actions_open: int
     actions_past_target: int
+    due_soon_days: int = rules.DUE_SOON_DAYS
 
 
 def home_summary(*, body: PolicingBody, today: dt.date) -> HomeSummary:
-    cutoff = today - LAST_DAY_OFFSET
-    responses = open_clocked_responses(body).aggregate(
+    mine = Response.objects.filter(body=body)
+    responses = mine.running().aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(report__published_on__lt=cutoff)),
+        overdue=Count("pk", filter=Q(pk__in=mine.overdue(today).values("pk"))),
         due_soon=Count(
-            "pk",
-            filter=Q(
-                report__published_on__gte=cutoff,
-                report__published_on__lte=cutoff + dt.timedelta(days=7),
-            ),
+            "pk", filter=Q(pk__in=mine.due_within(rules.DUE_SOON_DAYS, today).values("pk"))
         ),
     )
-    actions = AssuranceAction.objects.filter(body=body, status__in=OPEN_ACTION_STATUSES).aggregate(
-        open=Count("pk"), late=Count("pk", filter=Q(target_on__lt=today))
+    actions = (
+        AssuranceAction.objects.filter(body=body)
+        .open()
+        .aggregate(open=Count("pk"), late=Count("pk", filter=Q(target_on__lt=today)))
     )
     return HomeSummary(
         responses_open=responses["open"],
@@ -87,8 +110,6 @@ def home_summary(*, body: PolicingBody, today: dt.date) -> HomeSummary:
 
 def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[InspectionReport]:
     """The body's reports, filtered and sorted as the list page asks."""
-    from .forms.reports import SORTS
-
     reports = (
         InspectionReport.objects.filter(body=body)
         .select_related("lead_inspectorate")
@@ -102,8 +123,6 @@ def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[Inspect
             | Exists(Finding.objects.filter(report=OuterRef("pk"), text__icontains=q))
             | Exists(Finding.objects.filter(report=OuterRef("pk"), reference__iexact=q))
         )
-    from .scope import Scope
-
     if scope := Scope.from_cleaned(filters):
         reports = reports.filter(pk__in=scope.report_ids(body))
     if year := filters.get("year"):
@@ -113,13 +132,12 @@ def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[Inspect
             reports = reports.exclude(responses__body=body)
         else:
             reports = reports.filter(responses__body=body, responses__status=response)
-    return reports.order_by(*SORTS.get(filters.get("sort") or "newest", SORTS["newest"]))
+    sort = REPORT_SORTS.get(filters.get("sort") or "newest", REPORT_SORTS["newest"])
+    return reports.order_by(*sort)
 
 
 def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
     """One report with everything its page shows, in a fixed number of queries."""
-    from .access import get_for_body
-
     findings = Finding.objects.prefetch_related(
         "addressees",
         Prefetch(
@@ -143,30 +161,13 @@ def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
     )
 
 
-def action_rag_pks(body: PolicingBody, colour: str, today: dt.date) -> list[int]:
-    """The body's actions of one RAG colour. RAG depends on today's date, so it is worked
-    out in Python by the model's own rule, from one narrow query."""
-    rows = AssuranceAction.objects.filter(body=body).values_list(
-        "pk", "status", "percent_complete", "start_on", "target_on"
-    )
-    return [
-        pk
-        for pk, status, percent, start_on, target_on in rows
-        if AssuranceAction(
-            status=status, percent_complete=percent, start_on=start_on, target_on=target_on
-        ).rag(today)
-        == colour
-    ]
-
-
 def action_list(
     body: PolicingBody, filters: dict[str, Any], *, user_id: int | None, today: dt.date
 ) -> QuerySet[AssuranceAction]:
     """The body's actions, filtered and sorted as the actions list asks."""
-    from .forms.actions import ACTION_SORTS, DUE_WINDOWS
-
     actions = (
         AssuranceAction.objects.filter(body=body)
+        .with_rag(today)
         .select_related("owner")
         .annotate(finding_count=Count("findings", distinct=True))
     )
@@ -184,7 +185,7 @@ def action_list(
     if status := filters.get("status"):
         actions = actions.filter(status=status)
     if due := filters.get("due"):
-        actions = actions.filter(status__in=OPEN_ACTION_STATUSES)
+        actions = actions.open()
         if due == "overdue":
             actions = actions.filter(target_on__lt=today)
         elif due in DUE_WINDOWS:
@@ -192,36 +193,29 @@ def action_list(
                 target_on__gte=today, target_on__lte=today + dt.timedelta(days=DUE_WINDOWS[due])
             )
     if colour := filters.get("rag"):
-        actions = actions.filter(pk__in=action_rag_pks(body, colour, today))
+        actions = actions.filter(Q(rag_colour=colour))
     # The dashboard's filters, so each of its figures opens a list of the same count.
-    from .dashboard import age_band_range
-    from .scope import Scope
-
     actions = Scope.from_cleaned(filters).actions(actions, body)
     if age := filters.get("age"):
-        oldest, newest = age_band_range(age, today)
-        actions = actions.filter(status__in=OPEN_ACTION_STATUSES, start_on__lte=newest)
-        if oldest is not None:
-            actions = actions.filter(start_on__gt=oldest)
+        actions = actions.filter(age_band(age, today))
     if since := filters.get("updated_since"):
-        from django.utils import timezone
-
-        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-        actions = actions.filter(
-            pk__in=ProgressUpdate.objects.filter(action__body=body, written_at__gte=start).values(
-                "action_id"
-            )
-        )
+        actions = actions.filter(updated_since(body, since))
     return actions.order_by(
         *ACTION_SORTS.get(filters.get("sort") or "target", ACTION_SORTS["target"])
     )
 
 
+def updated_since(body: PolicingBody, since: dt.date) -> Q:
+    """Actions with a progress update written on or after a day."""
+    return Q(
+        pk__in=ProgressUpdate.objects.filter(
+            action__body=body, written_at__gte=start_of(since)
+        ).values("action_id")
+    )
+
+
 def action_detail(body: PolicingBody, pk: int) -> AssuranceAction:
     """One action with everything its page shows, in a fixed number of queries."""
-    from .access import get_for_body
-    from .models import Evidence, ProgressUpdate
-
     return get_for_body(
         AssuranceAction.objects.select_related("owner", "response__report").prefetch_related(
             Prefetch(
@@ -256,64 +250,58 @@ def finding_picker(body: PolicingBody, action: AssuranceAction, q: str) -> list[
     )
 
 
+# The dashboard's response states, each a list of the responses its figure counts.
+ON_TIME_WINDOW_DAYS = 365
+
+
+def responses_in_state(
+    responses: QuerySet[Response], state: str, today: dt.date
+) -> QuerySet[Response]:
+    """Responses in one of the dashboard's states (the figure and its list share this)."""
+    if state == "due_soon":
+        return responses.due_within(rules.DUE_SOON_DAYS, today)  # type: ignore[attr-defined,no-any-return]
+    if state == "overdue":
+        return responses.overdue(today)  # type: ignore[attr-defined,no-any-return]
+    if state in {"published12", "ontime12"}:
+        recent = responses.published().filter(  # type: ignore[attr-defined]
+            due_on__isnull=False,
+            published_on__gte=today - dt.timedelta(days=ON_TIME_WINDOW_DAYS),
+            published_on__lte=today,
+        )
+        return recent.published_on_time() if state == "ontime12" else recent  # type: ignore[no-any-return]
+    if state == "open":
+        return responses.exclude(status__in=CLOSED_STATUSES)
+    return responses
+
+
 def response_list(
     body: PolicingBody, scope: Scope, state: str, today: dt.date
 ) -> QuerySet[Response]:
     """The body's responses in scope, in one of the dashboard's states."""
     responses = scope.by_report(Response.objects.filter(body=body), body)
-    cutoff = today - LAST_DAY_OFFSET
-    if state in {"due14", "overdue"}:
-        responses = scope.by_report(open_clocked_responses(body), body)
-        if state == "overdue":
-            responses = responses.filter(report__published_on__lt=cutoff)
-        else:
-            responses = responses.filter(
-                report__published_on__gte=cutoff,
-                report__published_on__lte=cutoff + dt.timedelta(days=14),
-            )
-    elif state in {"published12", "ontime12"}:
-        responses = responses.filter(
-            status__in=PUBLISHED_STATUSES,
-            published_on__gte=today - dt.timedelta(days=365),
-            published_on__lte=today,
-        ).exclude(report__report_type=ReportType.FIRE)
-        if state == "ontime12":
-            on_time = [
-                pk
-                for pk, published, report_published in responses.values_list(
-                    "pk", "published_on", "report__published_on"
-                )
-                if published is not None and published <= rules.statutory_due_date(report_published)
-            ]
-            responses = responses.filter(pk__in=on_time)
-    elif state == "open":
-        responses = responses.exclude(status__in=CLOSED_STATUSES)
-    return responses.select_related("report").order_by("report__published_on", "pk")
+    return (
+        responses_in_state(responses, state, today)
+        .select_related("report")
+        .order_by("report__published_on", "pk")
+    )
 
 
 def finding_list(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> QuerySet[Finding]:
     """The body's findings in scope, by kind and by where they stand."""
     findings = scope.by_report(Finding.objects.filter(report__body=body), body)
-    done = Q(inspectorate_status__in=INSPECTORATE_DONE)
     if kind := filters.get("kind"):
         findings = findings.filter(kind=kind)
     closure = filters.get("closure")
     if closure == "open":
-        findings = findings.filter(
-            force_complete_on__isnull=True, body_assured_on__isnull=True
-        ).exclude(done)
+        findings = findings.open()
     elif closure == "force":
         findings = findings.filter(force_complete_on__isnull=False)
     elif closure == "assured":
         findings = findings.filter(body_assured_on__isnull=False)
     elif closure == "inspectorate":
-        findings = findings.filter(done)
+        findings = findings.inspectorate_done()
     if since := filters.get("created_since"):
-        from django.utils import timezone
-
-        findings = findings.filter(
-            created_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-        )
+        findings = findings.filter(created_at__gte=start_of(since))
     if q := (filters.get("q") or "").strip():
         findings = findings.filter(Q(text__icontains=q) | Q(reference__icontains=q))
     return (

@@ -10,6 +10,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
+from .packs import board_pack_build
 from .reminders import send_reminders
 
 # Local time (TIME_ZONE, Europe/London) at which the daily reminders go out.
@@ -88,6 +89,4 @@ def schedule_daily_reminders(*, now: dt.datetime | None = None) -> Scheduled:
 def build_board_pack(pack_id: int) -> None:
     """Build a queued board pack (inspections.packs), recording its progress on the pack.
     Failures are recorded on the pack, not raised: the pack page shows them."""
-    from .packs import board_pack_build
-
     board_pack_build(pack_id=pack_id)

@@ -125,7 +125,8 @@ def run_response(body: Any) -> dict[str, Any]:
     if response is None:
         return {"skipped": "the body has no responses"}
     result = through_view("response_pdf", response.pk, body)
-    return result | {"what": f"{response.n} entries: {response.report.title[:40]}"}
+    entries = response.n  # type: ignore[attr-defined]  # the annotation above
+    return result | {"what": f"{entries} entries: {response.report.title[:40]}"}
 
 
 def run_report(body: Any) -> dict[str, Any]:

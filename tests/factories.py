@@ -118,6 +118,7 @@ class ResponseFactory(factory.django.DjangoModelFactory[Response]):
 
     report = factory.SubFactory(ReportFactory)
     body = factory.LazyAttribute(lambda o: o.report.body)
+    due_on = factory.LazyAttribute(lambda o: o.report.response_due_on)
 
 
 class EntryFactory(factory.django.DjangoModelFactory[ResponseEntry]):

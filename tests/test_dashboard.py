@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from inspections.dashboard import Figure, months_ago
+from inspections.dashboard import Figure
 from inspections.models import ActionStatus, ReportType, ResponseStatus
+from inspections.selectors import months_ago
 
 from .factories import ActionFactory, FindingFactory, ReportFactory, ResponseFactory, UpdateFactory
 

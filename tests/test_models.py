@@ -30,17 +30,17 @@ pytestmark = pytest.mark.django_db
 
 def test_a_response_is_due_55_days_after_the_report_is_published():
     response = ResponseFactory.create(report__published_on=dt.date(2023, 7, 20))
-    assert response.due_date == dt.date(2023, 9, 13)
+    assert response.due_on == dt.date(2023, 9, 13)
     assert response.days_left(dt.date(2023, 9, 13)) == 0
     assert not response.is_overdue(dt.date(2023, 9, 13))
     assert response.is_overdue(dt.date(2023, 9, 14))
-    assert response.is_due_soon(dt.date(2023, 9, 6))
-    assert not response.is_due_soon(dt.date(2023, 9, 5))
+    assert response.is_due_soon(dt.date(2023, 8, 30))  # rules.DUE_SOON_DAYS = 14 days left
+    assert not response.is_due_soon(dt.date(2023, 8, 29))
 
 
 def test_fire_and_rescue_reports_have_no_statutory_clock():
     response = ResponseFactory.create(report__report_type=ReportType.FIRE)
-    assert response.due_date is None
+    assert response.due_on is None
     assert not response.is_overdue(dt.date(2099, 1, 1))
 
 

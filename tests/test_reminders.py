@@ -88,7 +88,7 @@ class TestResponseThresholds:
         self, alice, mailoutbox
     ):
         response = response_due_in(30, alice.body)
-        due = response.due_date
+        due = response.due_on
         assert due is not None
         expected = [
             (15, []),
@@ -169,7 +169,7 @@ class TestResponseThresholds:
         fire.status = ResponseStatus.COMMENTS_REQUESTED
         fire.chief_reply_by = TODAY + DAY
         fire.save()
-        assert fire.due_date is None
+        assert fire.due_on is None
         for day in range(-60, 60, 3):
             send_reminders(today=TODAY + day * DAY)
         assert mailoutbox == []

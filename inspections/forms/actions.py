@@ -14,9 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..dashboard import AGE_BANDS
 from ..models import (
     ActionStatus,
     AssuranceAction,
@@ -28,6 +28,7 @@ from ..models import (
     Response,
 )
 from ..rules import Rag
+from ..selectors import AGE_BANDS, DUE_WINDOWS
 from .responses import VersionedForm
 from .scope import ScopeFields
 from .util import DATE, choice, model_choice
@@ -291,14 +292,6 @@ class PickerForm(forms.Form):
         )
 
 
-ACTION_SORTS = {
-    "target": ("target_on", "pk"),
-    "title": ("title", "pk"),
-    "newest": ("-created_at", "-pk"),
-}
-DUE_WINDOWS = {"30": 30, "90": 90}
-
-
 class ActionFilterForm(ScopeFields):
     hide_optional = True  # every filter is optional; saying so on each is noise
     field_order = ["q", "mine", "owner", "status", "rag", "due", "age", "sort"]
@@ -328,11 +321,13 @@ class ActionFilterForm(ScopeFields):
     due = forms.ChoiceField(
         label=_("Due"),
         required=False,
-        choices=[
-            ("", _("Any time")),
-            ("overdue", _("Overdue")),
-            ("30", _("In the next 30 days")),
-            ("90", _("In the next 90 days")),
+        choices=lambda: [
+            ("", gettext("Any time")),
+            ("overdue", gettext("Overdue")),
+            *(
+                (key, gettext("In the next %(days)s days") % {"days": days})
+                for key, days in DUE_WINDOWS.items()
+            ),
         ],
     )
     age = forms.ChoiceField(

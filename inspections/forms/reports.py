@@ -122,13 +122,6 @@ class FindingForm(forms.ModelForm[Finding]):
         return cleaned
 
 
-SORTS = {
-    "newest": ("-published_on", "title"),
-    "oldest": ("published_on", "title"),
-    "title": ("title",),
-}
-
-
 class ReportFilterForm(ScopeFields):
     hide_optional = True  # every filter is optional; saying so on each is noise
     field_order = ["q", "type", "inspectorate", "year", "response", "sort"]

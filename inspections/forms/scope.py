@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FindingKind, Inspectorate, ReportType
+from ..rules import DUE_SOON_DAYS
 from .util import DATE
 
 
@@ -44,19 +46,20 @@ class DashboardForm(ScopeFields):
     )
 
 
+def response_states() -> list[tuple[str, str]]:
+    # A callable, so the labels are translated per request, not once at import.
+    return [
+        ("", gettext("All")),
+        ("open", gettext("Open")),
+        ("due_soon", gettext("Due in the next %(days)s days") % {"days": DUE_SOON_DAYS}),
+        ("overdue", gettext("Overdue")),
+        ("published12", gettext("Published in the last 12 months")),
+        ("ontime12", gettext("Published on time in the last 12 months")),
+    ]
+
+
 class ResponseFilterForm(ScopeFields):
-    state = forms.ChoiceField(
-        label=_("Which responses"),
-        required=False,
-        choices=[
-            ("", _("All")),
-            ("open", _("Open")),
-            ("due14", _("Due in the next 14 days")),
-            ("overdue", _("Overdue")),
-            ("published12", _("Published in the last 12 months")),
-            ("ontime12", _("Published on time in the last 12 months")),
-        ],
-    )
+    state = forms.ChoiceField(label=_("Which responses"), required=False, choices=response_states)
     field_order = ["state"]
 
 

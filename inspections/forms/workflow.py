@@ -46,7 +46,7 @@ class RequestCommentsForm(TransitionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("chief_invited_on", timezone.localdate())
-        if due := self.response.due_date:
+        if due := self.response.due_on:
             # Leave time to consider the comments before the statutory deadline.
             self.initial.setdefault("chief_reply_by", due - dt.timedelta(days=21))
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -37,6 +38,67 @@ class Forum(models.TextChoices):
     ACCOUNTABILITY_BOARD = "accountability_board", _("Accountability board")
     POLICE_AND_CRIME_PANEL = "police_and_crime_panel", _("Police and Crime Panel")
     JOINT_AUDIT_COMMITTEE = "joint_audit_committee", _("Joint audit committee")
+
+
+class DayNumber(models.Func):
+    """A date as a whole number of days, so the RAG rule's straight line is integer
+    arithmetic in SQL on SQLite and PostgreSQL alike."""
+
+    output_field = models.IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s)::date - DATE '2000-01-01')", **extra
+        )
+
+
+class AssuranceActionQuerySet(models.QuerySet["AssuranceAction"]):
+    def open(self) -> AssuranceActionQuerySet:
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+    def with_rag(self, today: dt.date) -> AssuranceActionQuerySet:
+        """Annotates `rag_colour`: `rules.rag` written in SQL, so lists filter and the
+        dashboard counts without loading every action. Tested against `rules.rag` on the
+        same rows (tests/test_rules.py)."""
+
+        def whole(expression: Any) -> Any:
+            return models.ExpressionWrapper(expression, output_field=models.IntegerField())
+
+        start, target = DayNumber("start_on"), DayNumber("target_on")
+        now = DayNumber(models.Value(today, output_field=models.DateField()))
+        elapsed, span = whole(now - start), whole(target - start)
+        percent = whole(models.F("percent_complete"))
+        green, red = rules.GREEN_AT_LEAST, rules.RED_AT_MOST
+        return self.annotate(
+            rag_colour=models.Case(
+                models.When(status=ActionStatus.COMPLETE, then=models.Value(rules.Rag.BLUE)),
+                models.When(status=ActionStatus.NOT_ADOPTED, then=models.Value(rules.Rag.GREY)),
+                models.When(target_on__lt=today, then=models.Value(rules.Rag.RED)),
+                models.When(start_on__gte=today, then=models.Value(rules.Rag.GREEN)),
+                # percent / (100 * elapsed / span) >= green  <=>  percent*span*den >= num*100*e
+                models.When(
+                    GreaterThanOrEqual(
+                        whole(percent * span * green.denominator),
+                        whole(elapsed * 100 * green.numerator),
+                    ),
+                    then=models.Value(rules.Rag.GREEN),
+                ),
+                models.When(
+                    LessThanOrEqual(
+                        whole(percent * span * red.denominator),
+                        whole(elapsed * 100 * red.numerator),
+                    ),
+                    then=models.Value(rules.Rag.RED),
+                ),
+                default=models.Value(rules.Rag.AMBER),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class AssuranceAction(models.Model):
@@ -91,6 +153,7 @@ class AssuranceAction(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = AssuranceActionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[findings])
 
     class Meta:
@@ -114,6 +177,9 @@ class AssuranceAction(models.Model):
         return self.title
 
     def rag(self, today: dt.date | None = None) -> rules.Rag:
+        """The RAG colour today; `rag_colour` where `with_rag` already worked it out."""
+        if (colour := getattr(self, "rag_colour", None)) is not None and today is None:
+            return rules.Rag(colour)
         return rules.rag(
             complete=self.status == ActionStatus.COMPLETE,
             not_adopted=self.status == ActionStatus.NOT_ADOPTED,

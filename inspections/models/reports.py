@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import rules
 from .marking import Marking
 from .reference import Addressee, Force, Inspectorate, PolicingBody
 
@@ -17,6 +20,12 @@ class ReportType(models.TextChoices):
     FORCE = "force", _("Force-specific inspection")
     REVISIT = "revisit", _("Revisit")
     FIRE = "fire", _("Fire and rescue inspection")
+
+    @property
+    def has_statutory_clock(self) -> bool:
+        """The one home of "which reports have a clock": no comparable comment duty was
+        found for fire and rescue reports (docs/domain.md), so they have none."""
+        return self is not ReportType.FIRE
 
 
 class Scope(models.TextChoices):
@@ -74,8 +83,14 @@ class InspectionReport(models.Model):
 
     @property
     def has_statutory_clock(self) -> bool:
-        # No comparable comment duty was found for fire and rescue reports (DOMAIN.md).
-        return self.report_type != ReportType.FIRE
+        return ReportType(self.report_type).has_statutory_clock
+
+    @property
+    def response_due_on(self) -> dt.date | None:
+        """The last day to publish the s55 response, or None where there is no clock."""
+        if not self.has_statutory_clock:
+            return None
+        return rules.statutory_due_date(self.published_on)
 
     @property
     def title_with_month(self) -> str:
@@ -126,6 +141,11 @@ class InspectorateStatus(models.TextChoices):
     NO_FURTHER_ACTION = "no_further_action", _("No further action needed")
     SUPERSEDED = "superseded", _("Superseded")
 
+    @classmethod
+    def done(cls) -> frozenset[InspectorateStatus]:
+        """Statuses that close a finding from the inspectorate's side."""
+        return frozenset({cls.COMPLETE, cls.NO_FURTHER_ACTION, cls.SUPERSEDED})
+
 
 class AssuranceLevel(models.TextChoices):
     SUBSTANTIAL = "substantial", _("Substantial")
@@ -134,10 +154,20 @@ class AssuranceLevel(models.TextChoices):
     NONE = "none", _("No assurance")
 
 
+def inspectorate_done() -> models.Q:
+    return models.Q(inspectorate_status__in=InspectorateStatus.done())
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
-    def answerable(self) -> FindingQuerySet:
-        """Recommendations the body's s55 comments must answer (addressed to force or body)."""
-        return self.filter(kind=FindingKind.RECOMMENDATION, addressees__answerable=True).distinct()
+    def inspectorate_done(self) -> FindingQuerySet:
+        return self.filter(inspectorate_done())
+
+    def open(self) -> FindingQuerySet:
+        """Open: neither the force nor the body has closed it, nor the inspectorate.
+        The same rule as `Finding.is_open`."""
+        return self.filter(force_complete_on__isnull=True, body_assured_on__isnull=True).exclude(
+            inspectorate_done()
+        )
 
 
 class Finding(models.Model):
@@ -202,11 +232,14 @@ class Finding(models.Model):
 
     @property
     def inspectorate_complete(self) -> bool:
-        return self.inspectorate_status in {
-            InspectorateStatus.COMPLETE,
-            InspectorateStatus.NO_FURTHER_ACTION,
-            InspectorateStatus.SUPERSEDED,
-        }
+        return self.inspectorate_status in InspectorateStatus.done()
+
+    def is_open(self) -> bool:
+        return (
+            self.force_complete_on is None
+            and self.body_assured_on is None
+            and not self.inspectorate_complete
+        )
 
     def is_answerable(self) -> bool:
         """Uses prefetched addressees when present."""

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import rules
 from .marking import Marking
 from .reference import PolicingBody
-from .reports import Finding, InspectionReport
+from .reports import Finding, FindingKind, InspectionReport
 
 
 class ResponseStatus(models.TextChoices):
@@ -28,6 +30,29 @@ class ResponseStatus(models.TextChoices):
 
 PUBLISHED_STATUSES = frozenset({ResponseStatus.PUBLISHED, ResponseStatus.COPIES_SENT})
 CLOSED_STATUSES = PUBLISHED_STATUSES | {ResponseStatus.NO_RESPONSE_NEEDED}
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    """The statutory clock in SQL, on the stored `due_on` (null where there is no clock).
+    `Response` methods below are the same rules for one row; tests hold them together."""
+
+    def running(self) -> ResponseQuerySet:
+        """Open responses with a statutory clock still running."""
+        return self.exclude(status__in=CLOSED_STATUSES).filter(due_on__isnull=False)
+
+    def overdue(self, today: dt.date) -> ResponseQuerySet:
+        return self.running().filter(due_on__lt=today)
+
+    def due_within(self, days: int, today: dt.date) -> ResponseQuerySet:
+        """Open and due between today and `days` days from now, both included."""
+        return self.running().filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=days))
+
+    def published(self) -> ResponseQuerySet:
+        return self.filter(status__in=PUBLISHED_STATUSES, published_on__isnull=False)
+
+    def published_on_time(self) -> ResponseQuerySet:
+        """Published responses with a clock, published on or before their due date."""
+        return self.published().filter(due_on__isnull=False, published_on__lte=F("due_on"))
 
 
 class Response(models.Model):
@@ -87,14 +112,19 @@ class Response(models.Model):
     marking = models.CharField(
         _("protective marking"), max_length=20, choices=Marking.choices, default=Marking.OFFICIAL
     )
+    # Stored so lists and counts filter on a column; set from the report by the services
+    # (`InspectionReport.response_due_on`), null where the report has no statutory clock.
+    due_on = models.DateField(_("statutory due date"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-report__published_on"]
+        indexes = [models.Index(fields=["body", "due_on"])]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [
@@ -104,53 +134,67 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.report.title_with_month}: {self.body}"
 
-    @property
-    def due_date(self) -> dt.date | None:
-        if not self.report.has_statutory_clock:
-            return None
-        return rules.statutory_due_date(self.report.published_on)
-
     def days_left(self, today: dt.date) -> int | None:
         """Days until the due date; 0 on the last day, negative once overdue."""
-        due = self.due_date
-        return None if due is None else (due - today).days
+        return None if self.due_on is None else (self.due_on - today).days
 
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
     def is_overdue(self, today: dt.date) -> bool:
-        due = self.due_date
-        return due is not None and not self.is_closed() and today > due
+        return self.due_on is not None and not self.is_closed() and today > self.due_on
 
-    def is_due_soon(self, today: dt.date, within_days: int = 7) -> bool:
+    def is_due_soon(self, today: dt.date, within_days: int = rules.DUE_SOON_DAYS) -> bool:
         left = self.days_left(today)
         return left is not None and not self.is_closed() and 0 <= left <= within_days
 
     @property
     def published_late(self) -> bool | None:
         """None until published; then whether publication missed the statutory date."""
-        due = self.due_date
-        if self.published_on is None or due is None:
+        if self.published_on is None or self.due_on is None:
             return None
-        return self.published_on > due
+        return self.published_on > self.due_on
+
+    def recommendation_rows(self) -> list[RecommendationRow]:
+        """Each recommendation of the report with its entry, in report order, and whether
+        it is still missing. The page and the approval both read this, so they agree.
+
+        Callers should prefetch `report__findings__addressees` and `entries`.
+        """
+        entries = {entry.finding_id: entry for entry in self.entries.all()}
+        return [
+            RecommendationRow(finding, entries.get(finding.pk))
+            for finding in self.report.findings.all()
+            if finding.kind == FindingKind.RECOMMENDATION
+        ]
 
     def missing_findings(self) -> list[Finding]:
-        """Answerable recommendations that have no entry yet, in report order.
-
-        Callers that list many responses should prefetch `report__findings__addressees`
-        and `entries`.
-        """
-        answered = {entry.finding_id for entry in self.entries.all() if entry.is_complete()}
-        return [
-            finding
-            for finding in self.report.findings.all()
-            if finding.is_answerable() and finding.pk not in answered
-        ]
+        """Answerable recommendations without a complete entry, in report order."""
+        return [row.finding for row in self.recommendation_rows() if row.missing]
 
     def is_complete(self) -> bool:
         """s55(5B): every answerable recommendation has an action taken or proposed, or a
         reason for none."""
         return not self.missing_findings()
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    finding: Finding
+    entry: ResponseEntry | None
+
+    @property
+    def answerable(self) -> bool:
+        """Addressed to the force or the body, so the s55 comments must answer it."""
+        return self.finding.is_answerable()
+
+    @property
+    def answered(self) -> bool:
+        return self.entry is not None and self.entry.is_complete()
+
+    @property
+    def missing(self) -> bool:
+        return self.answerable and not self.answered
 
 
 class ResponseEntry(models.Model):
@@ -183,4 +227,5 @@ class ResponseEntry(models.Model):
         return f"{self.finding}: {self.get_answer_display()}"
 
     def is_complete(self) -> bool:
+        """What counts as answered: an answer chosen and its text written."""
         return bool(self.answer and self.text.strip())

@@ -16,6 +16,20 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
 
 
+# Who may do what: the one home of the role rules. Everything else asks a membership.
+EDITING_ROLES = frozenset({Role.EDITOR, Role.APPROVER})
+APPROVING_ROLES = frozenset({Role.APPROVER})
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def editors(self) -> MembershipQuerySet:
+        """Members who may change records (the same rule as `Membership.can_edit`)."""
+        return self.filter(role__in=EDITING_ROLES)
+
+    def approvers(self) -> MembershipQuerySet:
+        return self.filter(role__in=APPROVING_ROLES)
+
+
 class Membership(models.Model):
     """A user belongs to exactly one body. No membership, no access to any record."""
 
@@ -31,6 +45,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
 
+    objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -42,11 +57,11 @@ class Membership(models.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in {Role.EDITOR, Role.APPROVER}
+        return self.role in EDITING_ROLES
 
     @property
     def can_approve(self) -> bool:
-        return self.role == Role.APPROVER
+        return self.role in APPROVING_ROLES
 
     @property
     def can_export(self) -> bool:

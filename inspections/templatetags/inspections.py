@@ -26,7 +26,7 @@ def response_clock(response: Response | None, today: dt.date | None = None) -> d
     today = today or timezone.localdate()
     if not response:  # None, or "" from the |first filter on no responses
         return {"state": "none"}
-    due = response.due_date
+    due = response.due_on
     left = response.days_left(today)
     if due is None:
         state = "no_clock"
@@ -36,7 +36,7 @@ def response_clock(response: Response | None, today: dt.date | None = None) -> d
         state = "closed"
     elif left is not None and left < 0:
         state = "overdue"
-    elif left is not None and left <= 7:
+    elif response.is_due_soon(today):
         state = "due_soon"
     else:
         state = "running"

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..access import get_for_body
 from ..forms.scope import DashboardForm
 from ..models import BoardPack, Membership
-from ..packs import board_pack_request, describe_filters, inspectorate_names
+from ..packs import describe_filters, inspectorate_names
 from ..scope import SCOPE_PARAMS
+from ..services.packs import board_pack_request
 from .common import member, private_file_response, render_page
 from .dashboard import SINCE_DEFAULT_DAYS
 

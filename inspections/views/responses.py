@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..access import get_for_body, require_editor
 from ..forms.responses import EntryForm, ResponseForm
 from ..models import Finding, FindingKind, InspectionReport, PolicingBody, Response
+from ..models.responses import RecommendationRow
 from ..services import responses as services
 from ..services import workflow
 from .common import conflict_page, member, render_page
@@ -38,20 +39,6 @@ def _response(body: PolicingBody, pk: int) -> Response:
     )
 
 
-def _rows(response: Response) -> list[dict[str, object]]:
-    """One row per recommendation: the finding, its entry if any, whether one is needed."""
-    entries = {e.finding_id: e for e in response.entries.all()}
-    return [
-        {
-            "finding": finding,
-            "entry": entries.get(finding.pk),
-            "answerable": finding.is_answerable(),
-        }
-        for finding in response.report.findings.all()
-        if finding.kind == FindingKind.RECOMMENDATION
-    ]
-
-
 @require_POST
 def response_start(request: HttpRequest, report_pk: int) -> HttpResponse:
     membership = member(request)
@@ -65,13 +52,13 @@ def response_start(request: HttpRequest, report_pk: int) -> HttpResponse:
 def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     response = _response(membership.body, pk)
-    rows = _rows(response)
+    rows = response.recommendation_rows()
     context = {
         "transitions": workflow.available(response, membership),
         "response": response,
         "report": response.report,
         "rows": rows,
-        "missing": [r for r in rows if r["answerable"] and r["entry"] is None],
+        "missing": [row for row in rows if row.missing],
         "today": timezone.localdate(),
     }
     return render_page(request, DETAIL, context)
@@ -118,7 +105,7 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
     form = EntryForm(
         request.POST or None, instance=entry, prefix_id=str(finding.pk), status=response.status
     )
-    row = {"finding": finding, "entry": entry, "answerable": finding.is_answerable()}
+    row = RecommendationRow(finding, entry)
     context = {"response": response, "report": response.report, "row": row, "form": form}
     if request.method == "POST":
         status = 422
@@ -144,9 +131,12 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
             else:
                 announcement = _("Entry for %(ref)s saved.") % {"ref": finding.reference}
                 if request.htmx:  # type: ignore[attr-defined]
-                    row["entry"] = saved
                     return render(
-                        request, f"{DETAIL}#row", context | {"announcement": announcement}
+                        request,
+                        f"{DETAIL}#row",
+                        context
+                        | {"row": RecommendationRow(finding, saved)}
+                        | {"announcement": announcement},
                     )
                 messages.success(request, announcement)
                 return redirect(reverse("response_detail", args=[pk]) + f"#row-{finding.pk}")
