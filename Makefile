@@ -31,6 +31,7 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(DEV_ENV) .venv/bin/mypy .
+	.venv/bin/lint-imports --no-logo
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
