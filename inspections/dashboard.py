@@ -175,7 +175,7 @@ def action_figures(
             colour.label,
             colours.get(colour, 0),
             link("action_list", scope, rag=colour.value),
-            f"app-rag--{colour.value}",
+            colour.css,
         )
         for colour in RAG_ORDER
     ]

@@ -82,7 +82,7 @@ class OpenAction:
 
     @property
     def rag_css(self) -> str:
-        return f"rag-{self.rag.value}"
+        return self.rag.css
 
 
 @dataclass

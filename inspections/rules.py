@@ -10,6 +10,8 @@ import datetime as dt
 from enum import StrEnum
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy
+
 # Police Act 1996 s55(5A): "before the end of 56 days beginning with the day on which
 # the report is published" -- publication day is day 1, so the last day is +55.
 RESPONSE_WINDOW_DAYS = 56
@@ -31,15 +33,22 @@ class Rag(StrEnum):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import gettext
+        return str(RAG_LABELS[self])
 
-        return {
-            Rag.BLUE: gettext("Blue: complete"),
-            Rag.GREY: gettext("Grey: not adopted"),
-            Rag.RED: gettext("Red"),
-            Rag.AMBER: gettext("Amber"),
-            Rag.GREEN: gettext("Green"),
-        }[self]
+    @property
+    def css(self) -> str:
+        """The one class name for this colour, in pages, charts and PDFs."""
+        return f"app-rag--{self.value}"
+
+
+# Lazy, so they are translated when shown, in the reader's language.
+RAG_LABELS = {
+    Rag.RED: gettext_lazy("Red"),
+    Rag.AMBER: gettext_lazy("Amber"),
+    Rag.GREEN: gettext_lazy("Green"),
+    Rag.BLUE: gettext_lazy("Blue: complete"),
+    Rag.GREY: gettext_lazy("Grey: not adopted"),
+}
 
 
 # Shares of expected progress; exact fractions so the boundaries are exact.
@@ -65,7 +74,7 @@ def rag(
     target_on: dt.date,
     today: dt.date,
 ) -> Rag:
-    """The RAG rule boards use (DOMAIN.md): blue, grey, then red if late, else pace."""
+    """The RAG rule boards use (docs/domain.md#rag): blue, grey, then red if late, else pace."""
     if complete:
         return Rag.BLUE
     if not_adopted:

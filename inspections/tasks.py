@@ -9,6 +9,7 @@ from django.db import transaction
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from .packs import board_pack_build
 from .reminders import send_reminders
@@ -55,8 +56,6 @@ def queued_daily_reminders() -> dt.datetime | None:
     backend = send_daily_reminders.get_backend()
     if not isinstance(backend, DatabaseBackend):
         return None
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     queued = (
         DBTaskResult.objects.filter(
             task_path=send_daily_reminders.module_path,

@@ -27,7 +27,7 @@ from ..models import (
     ProgressUpdate,
     Response,
 )
-from ..rules import Rag
+from ..rules import RAG_LABELS
 from ..selectors import AGE_BANDS, DUE_WINDOWS
 from .responses import VersionedForm
 from .scope import ScopeFields
@@ -260,9 +260,12 @@ class EvidenceForm(forms.ModelForm[Evidence]):
                 params={"ext": extension.lstrip(".").upper()},
                 code="content",
             )
-        self.instance.original_name = name[-255:]
-        self.instance.content_type = types[extension]
-        self.instance.size = upload.size
+        facts = {"original_name": name[-255:], "content_type": types[extension], "size": upload.size}
+        # The admin saves the form's instance; the app's view hands cleaned_data to
+        # services.actions.evidence_add. Both get the same facts.
+        for key, value in facts.items():
+            setattr(self.instance, key, value)
+        self.cleaned_data.update(facts)
         return upload
 
 
@@ -309,14 +312,7 @@ class ActionFilterForm(ScopeFields):
     rag = forms.ChoiceField(
         label=_("RAG"),
         required=False,
-        choices=[
-            ("", _("Any")),
-            (Rag.RED, _("Red")),
-            (Rag.AMBER, _("Amber")),
-            (Rag.GREEN, _("Green")),
-            (Rag.BLUE, _("Blue: complete")),
-            (Rag.GREY, _("Grey: not adopted")),
-        ],
+        choices=[("", _("Any")), *RAG_LABELS.items()],
     )
     due = forms.ChoiceField(
         label=_("Due"),

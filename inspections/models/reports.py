@@ -211,7 +211,8 @@ class Finding(models.Model):
         choices=InspectorateStatus.choices,
         default=InspectorateStatus.AWAITING_REVIEW,
     )
-    # Closure is three separate facts (DOMAIN.md): the force, the body, the inspectorate.
+    # Closure is three separate facts (docs/domain.md#open-findings): the force, the body,
+    # the inspectorate.
     force_complete_on = models.DateField(_("force reported complete on"), null=True, blank=True)
     body_assured_on = models.DateField(_("body assured on"), null=True, blank=True)
     assurance_level = models.CharField(

@@ -11,14 +11,6 @@ from ..rules import Rag
 
 register = template.Library()
 
-RAG_CLASSES = {
-    Rag.RED: "app-rag--red",
-    Rag.AMBER: "app-rag--amber",
-    Rag.GREEN: "app-rag--green",
-    Rag.BLUE: "app-rag--blue",
-    Rag.GREY: "app-rag--grey",
-}
-
 
 @register.inclusion_tag("inspections/partials/clock.html")
 def response_clock(response: Response | None, today: dt.date | None = None) -> dict[str, Any]:
@@ -52,7 +44,7 @@ def response_clock(response: Response | None, today: dt.date | None = None) -> d
 @register.inclusion_tag("inspections/partials/rag.html")
 def rag_tag(action: AssuranceAction, today: dt.date | None = None) -> dict[str, Any]:
     rag = action.rag(today or timezone.localdate())
-    return {"rag": rag, "css": RAG_CLASSES[rag]}
+    return {"rag": rag, "css": rag.css}
 
 
 @register.simple_tag(takes_context=True)
@@ -70,11 +62,11 @@ def query_with(context: template.Context, **changes: Any) -> str:
 # Bar fills with at least 3:1 contrast against white (WCAG 1.4.11); the value is also
 # written beside each bar, so colour is never the only signal.
 BAR_FILLS = {
-    "app-rag--red": "#b52a1b",
-    "app-rag--amber": "#9c5700",
-    "app-rag--green": "#00703c",
-    "app-rag--blue": "#1d70b8",
-    "app-rag--grey": "#505a5f",
+    Rag.RED.css: "#b52a1b",
+    Rag.AMBER.css: "#9c5700",
+    Rag.GREEN.css: "#00703c",
+    Rag.BLUE.css: "#1d70b8",
+    Rag.GREY.css: "#505a5f",
     "": "#1d70b8",
 }
 BAR_ROW = 34
