@@ -80,3 +80,8 @@ def get_for_body[M: models.Model](
 def require_editor(membership: Membership) -> None:
     if not membership.can_edit:
         raise PermissionDenied("Your role can read and export, not change records.")
+
+
+def require_exporter(membership: Membership) -> None:
+    if not membership.can_export:
+        raise PermissionDenied("Your role cannot export records.")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..access import get_for_body
+from ..access import get_for_body, require_exporter
 from ..forms.scope import DashboardForm
 from ..models import BoardPack, Membership
 from ..packs import describe_filters, inspectorate_names
@@ -46,6 +46,7 @@ def poll_key(pack: BoardPack) -> str:
 @require_http_methods(["GET", "POST"])
 def pack_list(request: HttpRequest) -> HttpResponse:
     membership = member(request)
+    require_exporter(membership)
     status = 200
     if request.method == "POST":
         form = DashboardForm(request.POST)
@@ -81,6 +82,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pack_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
+    require_exporter(membership)
     pack = _pack(membership, pk)
     htmx = request.htmx  # type: ignore[attr-defined]
     if htmx and pack.is_pending and request.GET.get("seen") == poll_key(pack):
@@ -104,6 +106,7 @@ def pack_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     membership = member(request)
+    require_exporter(membership)
     pack = _pack(membership, pk)
     if not pack.is_downloadable():
         raise Http404("This board pack is not ready.")

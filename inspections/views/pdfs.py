@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..access import get_for_body
+from ..access import get_for_body, require_exporter
 from ..models import (
     Finding,
     FindingKind,
@@ -52,6 +52,7 @@ def is_sensitive(*markings: str) -> bool:
 @require_GET
 def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
+    require_exporter(membership)
     recommendations = (
         Finding.objects.filter(kind=FindingKind.RECOMMENDATION)
         .prefetch_related("addressees")
@@ -89,6 +90,7 @@ def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
+    require_exporter(membership)
     report = selectors.report_detail(membership.body, pk)
     findings = list(report.findings.all())
     actions = [action for finding in findings for action in finding.actions.all()]
