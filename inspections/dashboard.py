@@ -148,7 +148,7 @@ def action_figures(
 ) -> tuple[list[Figure], list[Figure], list[Figure]]:
     actions = scope.actions(AssuranceAction.objects.filter(body=body), body)
     colours = dict(
-        actions.with_rag(today)
+        actions.with_rag(today, body.rag_tolerances)
         .order_by()
         .values_list("rag_colour")  # type: ignore[misc]  # an annotation stubs cannot see
         .annotate(n=Count("pk"))

@@ -173,7 +173,7 @@ def open_actions(body: PolicingBody, scope: Scope, today: dt.date) -> list[OpenA
     """Every open action in scope, by target date, with the date of its latest update."""
     rows = (
         _open_actions_queryset(body, scope)
-        .with_rag(today)
+        .with_rag(today, body.rag_tolerances)
         .order_by("target_on", "pk")
         .values_list(
             "title",

@@ -7,6 +7,7 @@ re-implements them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
@@ -51,13 +52,22 @@ RAG_LABELS = {
 }
 
 
-# Shares of expected progress; exact fractions so the boundaries are exact.
-GREEN_AT_LEAST = Fraction(9, 10)
-RED_AT_MOST = Fraction(7, 10)
+@dataclass(frozen=True)
+class RagTolerances:
+    """How far behind the straight line an action may be, in percentage points: at most
+    `green` behind (or any amount ahead) is green, at most `amber` is amber, more is red.
+    Each body sets its own (docs/domain.md#rag)."""
+
+    green: int = 10
+    amber: int = 25
+
+
+DEFAULT_RAG_TOLERANCES = RagTolerances()
 
 
 def expected_percent(start_on: dt.date, target_on: dt.date, today: dt.date) -> Fraction:
-    """Where a straight line from start (0%) to target date (100%) says progress should be."""
+    """Where a straight line from start (0%) to target date (100%) says progress should be.
+    Exact, so a boundary is never blurred by rounding."""
     if today <= start_on:
         return Fraction(0)
     if today >= target_on:
@@ -73,20 +83,21 @@ def rag(
     start_on: dt.date,
     target_on: dt.date,
     today: dt.date,
+    tolerances: RagTolerances = DEFAULT_RAG_TOLERANCES,
 ) -> Rag:
-    """The RAG rule boards use (docs/domain.md#rag): blue, grey, then red if late, else pace."""
+    """The RAG rule boards use (docs/domain.md#rag): blue, grey, red if late, green before
+    the start date, then the shortfall in points behind the straight line."""
     if complete:
         return Rag.BLUE
     if not_adopted:
         return Rag.GREY
     if today > target_on:
         return Rag.RED
-    expected = expected_percent(start_on, target_on, today)
-    if expected == 0:
+    if today <= start_on:
         return Rag.GREEN
-    ratio = Fraction(percent_complete) / expected
-    if ratio >= GREEN_AT_LEAST:
+    behind = expected_percent(start_on, target_on, today) - percent_complete
+    if behind <= tolerances.green:
         return Rag.GREEN
-    if ratio <= RED_AT_MOST:
-        return Rag.RED
-    return Rag.AMBER
+    if behind <= tolerances.amber:
+        return Rag.AMBER
+    return Rag.RED

@@ -142,7 +142,9 @@ def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
         "addressees",
         Prefetch(
             "actions",
-            queryset=AssuranceAction.objects.filter(body=body).order_by("target_on", "pk"),
+            queryset=AssuranceAction.objects.filter(body=body)
+            .with_rag(timezone.localdate(), body.rag_tolerances)
+            .order_by("target_on", "pk"),
         ),
     ).order_by("position", "pk")
     return get_for_body(
@@ -167,7 +169,7 @@ def action_list(
     """The body's actions, filtered and sorted as the actions list asks."""
     actions = (
         AssuranceAction.objects.filter(body=body)
-        .with_rag(today)
+        .with_rag(today, body.rag_tolerances)
         .select_related("owner")
         .annotate(finding_count=Count("findings", distinct=True))
     )
@@ -217,7 +219,9 @@ def updated_since(body: PolicingBody, since: dt.date) -> Q:
 def action_detail(body: PolicingBody, pk: int) -> AssuranceAction:
     """One action with everything its page shows, in a fixed number of queries."""
     return get_for_body(
-        AssuranceAction.objects.select_related("owner", "response__report").prefetch_related(
+        AssuranceAction.objects.select_related(
+            "body", "owner", "response__report"
+        ).prefetch_related(
             Prefetch(
                 "findings",
                 queryset=Finding.objects.filter(report__body=body)

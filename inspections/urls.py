@@ -14,6 +14,7 @@ from .views import (
     public,
     reports,
     responses,
+    settings,
     workflow,
 )
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
     path("accessibility/", home.accessibility, name="accessibility"),
+    path("settings/", settings.body_settings, name="body_settings"),
     # Signing in and out, and passwords
     path(
         "sign-in/",

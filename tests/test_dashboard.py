@@ -119,10 +119,10 @@ class TestActions:
                 body=alice.body, start_on=start, target_on=target, percent_complete=percent, **kw
             )
 
-        action(45)  # exactly 90% of the expected 50%: green
-        action(44)  # amber
-        action(36)  # amber
-        action(35)  # exactly 70%: red
+        action(40)  # exactly 10 points behind the expected 50%: green
+        action(39)  # amber
+        action(25)  # exactly 25 behind: amber
+        action(24)  # red
         action(100, status=ActionStatus.COMPLETE)  # blue
         action(0, status=ActionStatus.NOT_ADOPTED)  # grey
         ActionFactory.create(  # past target: red

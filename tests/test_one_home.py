@@ -36,11 +36,12 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 15)
 
 
-def test_the_rag_of_every_action_in_sql_is_the_rag_of_the_same_action_in_python():
-    body = BodyFactory.create()
+@pytest.mark.parametrize(("green", "amber"), [(10, 25), (0, 40), (5, 5)])
+def test_the_rag_of_every_action_in_sql_is_the_rag_of_the_same_action_in_python(green, amber):
+    body = BodyFactory.create(rag_green_points=green, rag_amber_points=amber)
     starts = [TODAY - dt.timedelta(days=d) for d in (-10, 0, 1, 10, 99, 100, 365)]
     spans = [0, 1, 10, 100, 200, 1000]
-    percents = [0, 1, 5, 9, 10, 45, 63, 69, 70, 71, 89, 90, 91, 99, 100]
+    percents = [0, 1, 5, 9, 10, 15, 24, 25, 26, 45, 63, 74, 75, 76, 89, 90, 91, 95, 99, 100]
     statuses = list(ActionStatus)
     AssuranceAction.objects.bulk_create(
         AssuranceAction(
@@ -54,7 +55,8 @@ def test_the_rag_of_every_action_in_sql_is_the_rag_of_the_same_action_in_python(
         for start, span, percent, status in itertools.product(starts, spans, percents, statuses)
     )
     actions = AssuranceAction.objects.filter(body=body)
-    in_sql = dict(actions.with_rag(TODAY).values_list("pk", "rag_colour"))  # type: ignore[misc]
+    annotated = actions.with_rag(TODAY, body.rag_tolerances)
+    in_sql = dict(annotated.values_list("pk", "rag_colour"))  # type: ignore[misc]
     assert len(in_sql) == len(starts) * len(spans) * len(percents) * len(statuses)
     disagreements = [
         (a.start_on, a.target_on, a.percent_complete, a.status, in_sql[a.pk], a.rag(TODAY))
@@ -63,7 +65,8 @@ def test_the_rag_of_every_action_in_sql_is_the_rag_of_the_same_action_in_python(
     ]
     assert disagreements == []
     # Every colour is reached, so the comparison above is not vacuous.
-    assert set(in_sql.values()) == {"red", "amber", "green", "blue", "grey"}
+    colours = {"red", "green", "blue", "grey"} | ({"amber"} if green < amber else set())
+    assert set(in_sql.values()) == colours
 
 
 def test_the_response_querysets_agree_with_the_response_methods_on_the_same_rows():

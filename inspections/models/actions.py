@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -61,10 +61,10 @@ class AssuranceActionQuerySet(models.QuerySet["AssuranceAction"]):
     def open(self) -> AssuranceActionQuerySet:
         return self.filter(status__in=OPEN_ACTION_STATUSES)
 
-    def with_rag(self, today: dt.date) -> AssuranceActionQuerySet:
+    def with_rag(self, today: dt.date, tolerances: rules.RagTolerances) -> AssuranceActionQuerySet:
         """Annotates `rag_colour`: `rules.rag` written in SQL, so lists filter and the
         dashboard counts without loading every action. Tested against `rules.rag` on the
-        same rows (tests/test_rules.py)."""
+        same rows (tests/test_one_home.py)."""
 
         def whole(expression: Any) -> Any:
             return models.ExpressionWrapper(expression, output_field=models.IntegerField())
@@ -72,32 +72,26 @@ class AssuranceActionQuerySet(models.QuerySet["AssuranceAction"]):
         start, target = DayNumber("start_on"), DayNumber("target_on")
         now = DayNumber(models.Value(today, output_field=models.DateField()))
         elapsed, span = whole(now - start), whole(target - start)
-        percent = whole(models.F("percent_complete"))
-        green, red = rules.GREEN_AT_LEAST, rules.RED_AT_MOST
+        # Points behind = 100 * elapsed / span - percent; times span (> 0 here) to stay whole.
+        behind_times_span = whole(elapsed * 100 - models.F("percent_complete") * span)
         return self.annotate(
+            rag_on=models.Value(today, output_field=models.DateField()),
             rag_colour=models.Case(
                 models.When(status=ActionStatus.COMPLETE, then=models.Value(rules.Rag.BLUE)),
                 models.When(status=ActionStatus.NOT_ADOPTED, then=models.Value(rules.Rag.GREY)),
                 models.When(target_on__lt=today, then=models.Value(rules.Rag.RED)),
                 models.When(start_on__gte=today, then=models.Value(rules.Rag.GREEN)),
-                # percent / (100 * elapsed / span) >= green  <=>  percent*span*den >= num*100*e
                 models.When(
-                    GreaterThanOrEqual(
-                        whole(percent * span * green.denominator),
-                        whole(elapsed * 100 * green.numerator),
-                    ),
+                    LessThanOrEqual(behind_times_span, whole(span * tolerances.green)),
                     then=models.Value(rules.Rag.GREEN),
                 ),
                 models.When(
-                    LessThanOrEqual(
-                        whole(percent * span * red.denominator),
-                        whole(elapsed * 100 * red.numerator),
-                    ),
-                    then=models.Value(rules.Rag.RED),
+                    LessThanOrEqual(behind_times_span, whole(span * tolerances.amber)),
+                    then=models.Value(rules.Rag.AMBER),
                 ),
-                default=models.Value(rules.Rag.AMBER),
+                default=models.Value(rules.Rag.RED),
                 output_field=models.CharField(),
-            )
+            ),
         )
 
 
@@ -176,11 +170,22 @@ class AssuranceAction(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def rag(self, today: dt.date | None = None) -> rules.Rag:
-        """The RAG colour today; `rag_colour` where `with_rag` already worked it out."""
-        if (colour := getattr(self, "rag_colour", None)) is not None and today is None:
-            return rules.Rag(colour)
+    def rag(
+        self, today: dt.date | None = None, tolerances: rules.RagTolerances | None = None
+    ) -> rules.Rag:
+        """The RAG colour on a day (today by default) by the body's tolerances; the
+        `rag_colour` that `with_rag` worked out in SQL where it did so for that day."""
+        today = today or timezone.localdate()
+        if getattr(self, "rag_on", None) == today and tolerances is None:
+            return rules.Rag(self.rag_colour)  # type: ignore[attr-defined]
+        if tolerances is None:
+            tolerances = (
+                self.body.rag_tolerances
+                if self.body_id is not None
+                else rules.DEFAULT_RAG_TOLERANCES
+            )
         return rules.rag(
+            tolerances=tolerances,
             complete=self.status == ActionStatus.COMPLETE,
             not_adopted=self.status == ActionStatus.NOT_ADOPTED,
             percent_complete=self.percent_complete,

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import rules
 
 
 class DatedQuerySet[M: models.Model](models.QuerySet[M]):
@@ -61,8 +65,24 @@ class PolicingBody(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The body's RAG tolerances (docs/domain.md#rag), set by its approvers.
+    rag_green_points = models.PositiveSmallIntegerField(
+        _("green: at most this many points behind"),
+        default=rules.DEFAULT_RAG_TOLERANCES.green,
+        validators=[MaxValueValidator(100)],
+        help_text=_("An action this far behind its straight line, or less, is green."),
+    )
+    rag_amber_points = models.PositiveSmallIntegerField(
+        _("amber: at most this many points behind"),
+        default=rules.DEFAULT_RAG_TOLERANCES.amber,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Further behind than the green tolerance but no more than this is amber; more is red."
+        ),
+    )
 
     objects = DatedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["notes"])
 
     class Meta:
         ordering = ["name"]
@@ -72,10 +92,18 @@ class PolicingBody(models.Model):
             models.UniqueConstraint(
                 fields=["force", "valid_from"], name="one_body_per_force_per_start"
             ),
+            models.CheckConstraint(
+                condition=models.Q(rag_green_points__lte=models.F("rag_amber_points")),
+                name="rag_green_within_amber",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def rag_tolerances(self) -> rules.RagTolerances:
+        return rules.RagTolerances(green=self.rag_green_points, amber=self.rag_amber_points)
 
     @property
     def welsh_language_standards(self) -> bool:
