@@ -23,6 +23,7 @@ from .models import (
     ProgressUpdate,
     ReminderSent,
     Response,
+    ResponseEdition,
     ResponseEntry,
 )
 
@@ -34,6 +35,7 @@ BODY_PATHS: dict[type[models.Model], str] = {
     Finding: "report__body",
     PeelGrade: "report__body",
     ResponseEntry: "response__body",
+    ResponseEdition: "response__body",
     ProgressUpdate: "action__body",
     Evidence: "action__body",
     ReminderSent: "body",

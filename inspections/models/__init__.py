@@ -26,6 +26,7 @@ from .responses import (
     CLOSED_STATUSES,
     PUBLISHED_STATUSES,
     Response,
+    ResponseEdition,
     ResponseEntry,
     ResponseStatus,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "ReminderSent",
     "ReportType",
     "Response",
+    "ResponseEdition",
     "ResponseEntry",
     "ResponseStatus",
     "Role",

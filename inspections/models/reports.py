@@ -67,6 +67,7 @@ class InspectionReport(models.Model):
     marking = models.CharField(
         _("protective marking"), max_length=20, choices=Marking.choices, default=Marking.OFFICIAL
     )
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -218,6 +219,7 @@ class Finding(models.Model):
     assurance_level = models.CharField(
         _("assurance level"), max_length=20, choices=AssuranceLevel.choices, blank=True
     )
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = FindingQuerySet.as_manager()
@@ -227,6 +229,13 @@ class Finding(models.Model):
         ordering = ["report", "position", "pk"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "reference"],
+                name="one_finding_per_reference",
+                violation_error_message=_("This report already has a finding with that reference."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -77,6 +80,11 @@ class Response(models.Model):
     chief_comments = models.TextField(_("chief officer's comments"), blank=True)
     publish_chief_comments = models.BooleanField(
         _("publish the chief officer's comments"), default=True
+    )
+    # s55(5A): any response the body makes to the chief officer's comments is published
+    # with them.
+    chief_comments_reply = models.TextField(
+        _("our response to the chief officer's comments"), blank=True
     )
     comments = models.TextField(_("the body's comments"), blank=True)
     closing_line = models.CharField(
@@ -211,6 +219,7 @@ class ResponseEntry(models.Model):
     )
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
     text = models.TextField(_("action or reason"))
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
@@ -229,3 +238,59 @@ class ResponseEntry(models.Model):
     def is_complete(self) -> bool:
         """What counts as answered: an answer chosen and its text written."""
         return bool(self.answer and self.text.strip())
+
+
+def edition_path(instance: ResponseEdition, filename: str) -> str:
+    return f"editions/{instance.response.body_id}/{uuid.uuid4()}.pdf"
+
+
+class ResponseEdition(models.Model):
+    """Exactly what was published, frozen: the public page, the feed and the response PDF
+    of a published response come from its latest edition, never from the live rows. A
+    correction after publication is a new edition with its reason; none is ever changed.
+
+    `content` holds the published text: title, office, comments, the chief officer's
+    comments and the body's reply to them, each entry with the recommendation's text as
+    it then stood, the signatory and the closing line (see `services.editions`)."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.PROTECT, related_name="editions", verbose_name=_("response")
+    )
+    number = models.PositiveIntegerField(_("edition"))
+    published_on = models.DateField(_("published on"))
+    published_url = models.URLField(_("published at"), max_length=500, blank=True)
+    content = models.JSONField(_("what was published"))
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=edition_path, max_length=255)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["response", "-number"]
+        verbose_name = _("published edition")
+        verbose_name_plural = _("published editions")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "number"], name="one_edition_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response}: edition {self.number}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A published edition is kept as it was published.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("A published edition is kept as it was published.")
