@@ -194,7 +194,7 @@ class AssuranceActionAdmin(BodyScopedAdmin):
     list_display = ["title", "owner", "status", "percent_complete", "target_on", "rag_colour"]
     list_filter = ["status", "assurance_level", "forum", "body"]
     search_fields = ["title", "description", "force_lead", "findings__reference"]
-    list_select_related = ["owner"]
+    list_select_related = ["owner", "body"]  # the body's RAG tolerances
     autocomplete_fields = ["body", "owner", "findings", "response"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [ProgressUpdateInline]

@@ -60,15 +60,21 @@ def load_reference_data(csv_path: Path = BODIES_CSV) -> LoadResult:
             slug=slugify(row["force"]),
             defaults={"name": row["force"], "nation": Nation(row["nation"].strip().lower())},
         )
-        PolicingBody.objects.update_or_create(
-            slug=slugify(row["body_name"]),
-            defaults={
-                "name": row["body_name"],
-                "kind": BODY_KINDS[row["body_kind"]],
-                "force": force,
-                "notes": row["notes"],
-            },
+        facts = {
+            "name": row["body_name"],
+            "kind": BODY_KINDS[row["body_kind"]],
+            "force": force,
+            "notes": row["notes"],
+        }
+        body, created = PolicingBody.objects.get_or_create(
+            slug=slugify(row["body_name"]), defaults=facts
         )
+        # Saved only when the CSV says something new, so the body's history shows changes
+        # and a rerun adds nothing.
+        if not created and any(getattr(body, k) != v for k, v in facts.items()):
+            for key, value in facts.items():
+                setattr(body, key, value)
+            body.save()
     for code, short_name, name in INSPECTORATES:
         Inspectorate.objects.update_or_create(
             code=code, defaults={"short_name": short_name, "name": name}
