@@ -11,6 +11,14 @@ records what people did, and nobody did this) and model save() methods are not c
 deletes for the same reason: a cascade through the history signals would load every row
 and write a "deleted" history row for each.
 
+Titles, texts and weights come from data/scale-vocabulary.toml (datafiles.scale). What
+follows from a rule is asked of the rule's one home, as the services would: the due date
+from InspectionReport.response_due_on (and no response where a report has no statutory
+clock), RAG colours from AssuranceAction.rag, closed findings from InspectorateStatus.done,
+who may approve or write from Membership. The rows are not written through the services:
+at about 3 ms a row there (SQLite), 40,000 actions and 200,000 updates alone would take a
+quarter of an hour rather than half a minute, and would write history nobody made.
+
 Deterministic: every choice comes from random.Random streams seeded from the seed (one
 for the national split, one per body), never the global generator, and nothing depends
 on primary keys. The same seed, scale and today give the same rows.
@@ -33,8 +41,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .demo import REPORTS as DEMO_REPORTS
+from . import rules
+from .datafiles.demo import demo_set
+from .datafiles.scale import BLOCKS, AddresseeGroup, vocabulary
 from .models import (
+    CLOSED_STATUSES,
+    PUBLISHED_STATUSES,
     ActionStatus,
     Addressee,
     AssuranceAction,
@@ -138,324 +150,12 @@ def allocate(total: int, weights: Sequence[float], minimum: int | Sequence[int] 
 
 
 # ---------------------------------------------------------------------------------------
-# Vocabulary. Titles and texts are built from these; none is a quotation of a real report.
+# Choosing. Titles, texts and weights come from data/scale-vocabulary.toml; what follows
+# from a rule (which reports have a clock, due dates, RAG colours, closed findings, who may
+# write) is asked of the models that hold the rule.
 
-THEMATIC_TOPICS = [
-    "vetting, misconduct and misogyny",
-    "violence against women and girls",
-    "digital forensics",
-    "online child sexual abuse and exploitation",
-    "neighbourhood policing",
-    "burglary, robbery and other acquisitive crime",
-    "stalking and harassment",
-    "serious youth violence",
-    "fraud",
-    "roads policing",
-    "people in mental health crisis",
-    "modern slavery and human trafficking",
-    "county lines exploitation",
-    "the policing of protests",
-    "race and policing",
-    "the use of force",
-    "crime data integrity",
-    "emergency and non-emergency call handling",
-    "the Victims' Code",
-    "anti-social behaviour",
-    "serious and organised crime",
-    "child protection",
-    "domestic abuse",
-    "rape investigation",
-    "initial police learning",
-    "firearms licensing",
-    "workforce wellbeing",
-    "cyber-dependent crime",
-    "hate crime",
-    "missing children",
-    "honour-based abuse",
-    "counter-corruption",
-]
-THEMATIC_TITLES = [
-    "An inspection of {topic}",
-    "The police response to {topic}",
-    "An inspection of how well the police tackle {topic}",
-    "A follow-up inspection of {topic}",
-]
-JOINT_TOPICS = [
-    "youth offending services",
-    "the management of terrorist offenders",
-    "witness care",
-    "the disclosure of unused material",
-    "evidence-led domestic abuse prosecutions",
-    "police custody",
-    "the handling of rape cases",
-    "neurodiversity in the criminal justice system",
-    "offender management in the community",
-    "child criminal exploitation",
-    "case file quality",
-    "the experience of victims of crime",
-]
-FORCE_TOPICS = [
-    "crime data integrity",
-    "call handling",
-    "custody",
-    "child protection",
-    "vetting",
-    "counter-corruption",
-    "the response to domestic abuse",
-    "investigation standards",
-    "stop and search",
-    "missing people",
-    "digital forensics",
-    "rape investigation",
-]
-PEEL_AREAS = [
-    "Engaging with and treating the public with fairness and respect",
-    "Preventing crime and anti-social behaviour",
-    "Responding to the public",
-    "Investigating crime",
-    "Protecting vulnerable people",
-    "Managing offenders and suspects",
-    "Building, supporting and protecting the workforce",
-    "Leadership and force management",
-]
-PEEL_PILLARS = ["Effectiveness", "Efficiency", "Legitimacy"]  # the grades before 2021/22
-# Five tiers since PEEL 2021/22; four (no Adequate) before.
-PEEL_FIVE_TIERS_FROM = dt.date(2021, 9, 1)
-FIRE_TOPICS = [
-    "preventing fires and other risks",
-    "protecting the public through fire regulation",
-    "responding to fires and other emergencies",
-    "responding to major incidents",
-    "promoting the right values and culture",
-    "getting the right people with the right skills",
-    "making the best use of resources",
-]
-
-# Who a report's findings speak of: (subject, possessive, "in ...").
-SUBJECT = {
-    ReportType.PEEL: ("The force", "The force's", "the force"),
-    ReportType.FORCE: ("The force", "The force's", "the force"),
-    ReportType.REVISIT: ("The force", "The force's", "the force"),
-    ReportType.FIRE: ("The service", "The service's", "the service"),
-    ReportType.NATIONAL_THEMATIC: ("Forces", "Forces'", "forces"),
-    ReportType.JOINT: ("Forces and their partners", "Partners'", "the criminal justice system"),
-}
-ADDRESSEE_PHRASES = {
-    ("chief-constables",): "chief constables",
-    ("chief-constables", "policing-bodies"): (
-        "chief constables and police and crime commissioners"
-    ),
-    ("policing-bodies",): "police and crime commissioners",
-    ("home-office",): "the Home Office",
-    ("npcc",): "the National Police Chiefs' Council",
-    ("college-of-policing",): "the College of Policing",
-    ("national-lead",): "the national policing lead",
-    ("moj-hmpps",): "HM Prison and Probation Service",
-    ("fire-chiefs",): "the chief fire officer",
-    ("other",): "the agencies concerned",
-}
-RECOMMENDATION_CLAUSES = [
-    "make sure work on {topic} is supervised and that supervisors record their reviews",
-    "put in place a plan to improve {topic}, with measures that can be followed",
-    "make sure data about {topic} is accurate and used to manage performance",
-    "make sure officers and staff working on {topic} are trained, and the training refreshed",
-    "make sure victims are kept informed where their case involves {topic}",
-    "review the resources given to {topic} and act on what the review finds",
-    "make sure governance of {topic} is clear, with a named chief officer lead",
-    "work with partners to improve the response to {topic}",
-]
-CONCERN_PROBLEMS = [
-    "supervision is inconsistent and risks are missed",
-    "demand is not understood and backlogs are growing",
-    "victims do not always get the service they should",
-    "records are incomplete, so leaders cannot see the risk",
-    "too few trained staff are available to meet demand",
-]
-AFI_PARTICIPLES = [
-    "supervised",
-    "recorded and reviewed",
-    "planned against demand",
-    "quality-assured",
-    "resourced",
-    "explained to the public",
-]
-PRACTICES = [
-    "multi-agency problem-solving hub",
-    "use of data analytics",
-    "victim feedback panel",
-    "joint training with partners",
-    "peer review scheme",
-]
-DEADLINES: list[
-    tuple[str | None, int | None]
-] = [  # (as written, days after publication); None: a dated "by" deadline
-    ("immediately", 0),
-    ("within three months", 91),
-    ("within six months", 182),
-    ("within six months", 182),
-    ("within 12 months", 365),
-    (None, None),
-]
-COMMENTS = [
-    "I welcome this report and the clarity it gives on where improvement is needed. I have "
-    "set out below the action the Chief Constable has taken or will take on each "
-    "recommendation, and how I will hold the force to account for it.",
-    "This report matters to every resident. I have asked the Chief Constable for assurance "
-    "on each recommendation and will follow progress at my accountability board.",
-    "I am pleased the inspectorate has recognised the progress made, and I will keep "
-    "seeking assurance that it continues.",
-    "The findings are serious and I accept them in full. The force has a plan, and my "
-    "office will scrutinise its delivery every quarter.",
-]
-CHIEF_COMMENTS = [
-    "The Chief Constable welcomes the report and accepts its findings. A delivery group "
-    "chaired by an assistant chief constable is taking the recommendations forward.",
-    "The force accepts the recommendations. Several are already complete; the remainder are "
-    "in the force improvement plan with named leads.",
-    "The force notes the report. Its findings are consistent with our own reviews and work "
-    "is already under way.",
-]
-NO_RESPONSE_REASONS = [
-    "The force is not a subject of this report and none of its recommendations is "
-    "addressed to the force or the body.",
-    "The force's own inspection report covers these findings; the response to that report "
-    "answers them.",
-]
-ANSWER_TEXTS = {
-    ResponseEntry.Answer.TAKEN: [
-        "The force has done this: compliance is audited monthly and reported to the "
-        "accountability board.",
-        "A new policy is in place and training is complete; the office dip-sampled files "
-        "to confirm it.",
-        "Completed: the force now publishes the measure quarterly.",
-    ],
-    ResponseEntry.Answer.PROPOSED: [
-        "The force will complete this within six months; the office will review progress at "
-        "the accountability board.",
-        "A plan with a named lead is agreed; the first progress report is due next quarter.",
-        "The force is commissioning a review and will act on it; the office will ask for "
-        "evidence before closing it.",
-    ],
-    ResponseEntry.Answer.NONE: [
-        "No further action: the force already meets this standard, as the latest audit shows.",
-        "No separate action: the force's response to an earlier recommendation covers this.",
-    ],
-}
-ACTION_TITLES = [
-    "Audit of {topic}",
-    "Delivery plan: {topic}",
-    "Board scrutiny of {topic}",
-    "Dip sample: {topic}",
-    "Quarterly performance report on {topic}",
-    "Assurance visit: {topic}",
-    "Training completion for {topic}",
-    "Policy review: {topic}",
-]
-FORCE_LEADS = [
-    "Deputy Chief Constable",
-    "Assistant Chief Constable (Operations)",
-    "Assistant Chief Constable (Crime)",
-    "Head of Professional Standards",
-    "Chief Superintendent, Public Protection",
-    "Director of Finance and Resources",
-    "",
-]
-FIRE_LEADS = ["Deputy Chief Fire Officer", "Assistant Chief Fire Officer", ""]
-UPDATE_TEXTS = [
-    "Force lead confirmed and a delivery plan agreed with the office.",
-    "Progress reported to the board; risks to delivery discussed.",
-    "The office dip-sampled cases and shared what it found with the force lead.",
-    "Training rolled out to the teams concerned.",
-    "Performance data for the quarter shows improvement.",
-    "Delay reported: the work depends on a new IT system.",
-    "Revised plan agreed after the board asked for more detail.",
-    "Evidence of progress submitted to the office.",
-    "The office reviewed the evidence and asked for a further audit.",
-]
-FINAL_UPDATE_TEXTS = {
-    ActionStatus.COMPLETE: "Signed off at the board: the office is assured the work is done.",
-    ActionStatus.NOT_ADOPTED: "Not adopted: the board agreed other work meets the finding.",
-    ActionStatus.NOT_STARTED: "Logged; work has not started yet.",
-    ActionStatus.PENDING_SIGN_OFF: "Force reports the work complete; evidence awaits sign-off.",
-}
-ASSURANCE_EVIDENCE = [
-    "Audit report and board minutes.",
-    "Dip sample of 30 cases by the office.",
-    "Performance data for two quarters and the force lead's report.",
-]
-FIRST_NAMES = ["Sam", "Alex", "Jo", "Priya", "Tom", "Aisha", "Chris", "Megan", "Dev", "Ruth"]
-LAST_NAMES = ["Hughes", "Patel", "Jones", "Evans", "Khan", "Taylor", "Wright", "Murphy", "Shah"]
-JOB_TITLES = {
-    Role.EDITOR: "Policy and scrutiny officer",
-    Role.APPROVER: "Chief executive",
-    Role.ANALYST: "Performance analyst",
-}
-SIGNATORY_ROLES = {
-    PolicingBody.Kind.PCC: "Police and Crime Commissioner",
-    PolicingBody.Kind.PFCC: "Police, Fire and Crime Commissioner",
-    PolicingBody.Kind.MAYOR: "Deputy Mayor for Policing and Crime",
-    PolicingBody.Kind.POLICE_AUTHORITY: "Chair of the Police Authority Board",
-}
-
-REPORT_TYPE_WEIGHTS = {
-    ReportType.PEEL: 0.16,
-    ReportType.NATIONAL_THEMATIC: 0.34,
-    ReportType.JOINT: 0.14,
-    ReportType.FORCE: 0.14,
-    ReportType.REVISIT: 0.10,
-    ReportType.FIRE: 0.20,  # only for bodies with fire governance
-}
-# How many findings a report of each type has, relative to the others.
-FINDING_WEIGHTS = {
-    ReportType.PEEL: 2.5,
-    ReportType.NATIONAL_THEMATIC: 1.2,
-    ReportType.JOINT: 1.0,
-    ReportType.FORCE: 1.0,
-    ReportType.REVISIT: 0.4,
-    ReportType.FIRE: 1.2,
-}
-# The blocks a report's findings are made of: a cause of concern always comes with
-# recommendations; areas for improvement and innovative practice stand alone.
-CONCERN, RECOMMENDATION, AFI, PRACTICE = "concern", "recommendation", "afi", "practice"
-BLOCK_WEIGHTS = {
-    ReportType.PEEL: (0.05, 0.05, 0.82, 0.08),
-    ReportType.NATIONAL_THEMATIC: (0.04, 0.81, 0.12, 0.03),
-    ReportType.JOINT: (0.05, 0.81, 0.10, 0.04),
-    ReportType.FORCE: (0.10, 0.50, 0.35, 0.05),
-    ReportType.REVISIT: (0.05, 0.80, 0.15, 0.0),
-    ReportType.FIRE: (0.08, 0.10, 0.75, 0.07),
-}
-FORCE_ADDRESSEES: list[tuple[tuple[str, ...], float]] = [
-    (("chief-constables",), 0.85),
-    (("chief-constables", "policing-bodies"), 0.15),
-]
-NATIONAL_ADDRESSEES: list[tuple[tuple[str, ...], float]] = [
-    (("chief-constables",), 0.45),
-    (("chief-constables", "policing-bodies"), 0.15),
-    (("policing-bodies",), 0.05),
-    (("home-office",), 0.10),
-    (("npcc",), 0.10),
-    (("college-of-policing",), 0.08),
-    (("national-lead",), 0.05),
-    (("other",), 0.02),
-]
-JOINT_ADDRESSEES: list[tuple[tuple[str, ...], float]] = [
-    (("chief-constables",), 0.40),
-    (("chief-constables", "policing-bodies"), 0.05),
-    (("moj-hmpps",), 0.25),
-    (("national-lead",), 0.10),
-    (("home-office",), 0.10),
-    (("other",), 0.10),
-]
-ANSWERABLE_CODES = frozenset({"chief-constables", "policing-bodies"})
-OPEN_RESPONSE_STAGES = [
-    ResponseStatus.DRAFT,
-    ResponseStatus.COMMENTS_REQUESTED,
-    ResponseStatus.COMMENTS_RECEIVED,
-    ResponseStatus.READY_FOR_APPROVAL,
-    ResponseStatus.APPROVED,
-]
-STAGES = [*OPEN_RESPONSE_STAGES, ResponseStatus.PUBLISHED, ResponseStatus.COPIES_SENT]
+# Random draws before the generator tries every percent in turn (see _open_progress).
+PERCENT_DRAWS = 12
 
 
 def _weighted[T](rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
@@ -481,23 +181,12 @@ def _publication_date(rng: random.Random, today: dt.date) -> dt.date:
     return today - _days(rng.randint(RECENT_DAYS + 1, YEARS * 365 + 1))
 
 
-# load_demo finds its reports by body and title: a generated report with one of its titles
-# would be taken for the demo's own, and the demo's actions hung on scale findings.
-DEMO_TITLES = frozenset(spec.title for spec in DEMO_REPORTS)
-
-
 def unreserved(title: str) -> str:
-    return f"{title}: a follow-up inspection" if title in DEMO_TITLES else title
-
-
-def _peel_cycle(day: dt.date) -> str:
-    if day < PEEL_FIVE_TIERS_FROM:
-        return f"PEEL {day.year}"
-    if day < dt.date(2023, 4, 1):
-        return "PEEL 2021/22"
-    if day < dt.date(2025, 4, 1):
-        return "PEEL 2023–25"
-    return "PEEL 2025–27"
+    """load_demo finds its reports by body and title: a generated report with one of its
+    titles would be taken for the demo's own, and the demo's actions hung on its findings."""
+    if title in demo_set().titles():
+        return vocabulary().not_the_demos_title.format(title=title)
+    return title
 
 
 def body_key(slug: str) -> str:
@@ -535,14 +224,15 @@ def _national_catalogue(
 ) -> dict[ReportType, list[_NationalReport]]:
     """National thematic and joint reports: the same report, with the same title and date,
     is logged by every body that picks it."""
+    words = vocabulary()
     thematics = []
     for _ in range(size):
-        topic = rng.choice(THEMATIC_TOPICS)
+        topic = rng.choice(words.thematic_topics)
         partners: tuple[str, ...] = ("hmcpsi",) if rng.random() < 0.15 else ()
         thematics.append(
             _NationalReport(
                 ReportType.NATIONAL_THEMATIC,
-                unreserved(rng.choice(THEMATIC_TITLES).format(topic=topic)),
+                unreserved(rng.choice(words.thematic_titles).format(topic=topic)),
                 topic,
                 _publication_date(rng, today),
                 "hmicfrs",
@@ -552,7 +242,7 @@ def _national_catalogue(
     joints = []
     codes = ["hmicfrs", "hmi-probation", "hmi-prisons", "hmcpsi"]
     for _ in range(size):
-        topic = rng.choice(JOINT_TOPICS)
+        topic = rng.choice(words.joint_topics)
         lead = rng.choice(codes)
         others = [c for c in codes if c != lead]
         partners = tuple(sorted(rng.sample(others, rng.randint(1, 2))))
@@ -561,7 +251,7 @@ def _national_catalogue(
         joints.append(
             _NationalReport(
                 ReportType.JOINT,
-                unreserved(f"Criminal justice joint inspection: {topic}"),
+                unreserved(words.joint_title.format(topic=topic)),
                 topic,
                 _publication_date(rng, today),
                 lead,
@@ -578,6 +268,13 @@ ReportPartner = InspectionReport.partner_inspectorates.through
 ReportForce = InspectionReport.forces.through
 FindingAddressee = Finding.addressees.through
 ActionFinding = AssuranceAction.findings.through
+
+# A response's steps in order; it is published after the last open one.
+STAGES: list[ResponseStatus] = [s for s in ResponseStatus if s != ResponseStatus.NO_RESPONSE_NEEDED]
+OPEN_STAGES: list[ResponseStatus] = [s for s in STAGES if s not in CLOSED_STATUSES]
+
+# The blocks a report's findings are made of (weights.blocks in the vocabulary).
+CONCERN, RECOMMENDATION, AFI, PRACTICE = BLOCKS
 
 
 @dataclass
@@ -618,12 +315,26 @@ class _PlannedReport:
 
 @dataclass(frozen=True)
 class _Members:
-    editor: User
-    approver: User
-    analyst: User
+    """The body's scale users, one per role."""
+
+    by_role: dict[Role, Membership]
+
+    @property
+    def editor(self) -> User:
+        return self.by_role[Role.EDITOR].user
+
+    @property
+    def approver(self) -> User:
+        return next(m.user for m in self.by_role.values() if m.can_approve)
 
     def owner(self, rng: random.Random) -> User:
-        return _weighted(rng, [(self.editor, 0.6), (self.approver, 0.25), (self.analyst, 0.15)])
+        return self.by_role[_weighted(rng, vocabulary().owner_roles)].user
+
+    def writer(self, user: User | None) -> User:
+        """Who writes an update: the user, if their role may change records, else an
+        editor (an analyst may own an action but not write to it)."""
+        membership = next((m for m in self.by_role.values() if m.user == user), None)
+        return user if user is not None and membership and membership.can_edit else self.editor
 
 
 @dataclass(frozen=True)
@@ -657,16 +368,18 @@ class _BodyPlanner:
         self.catalogue = catalogue
         self.inspectorates = inspectorates
         self.addressees = addressees
+        self.words = vocabulary()
         self.tz = timezone.get_default_timezone()
         self.rows = _BodyRows()
-        self.signatory = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        self.signatory = f"{rng.choice(self.words.first_names)} {rng.choice(self.words.last_names)}"
 
     def plan(self) -> _BodyRows:
         reports = self._reports()
         counts = allocate(
             self.quota.findings,
             [
-                FINDING_WEIGHTS[ReportType(p.report.report_type)] * self.rng.uniform(0.6, 1.4)
+                self.words.findings_per_report[ReportType(p.report.report_type)]
+                * self.rng.uniform(0.6, 1.4)
                 for p in reports
             ],
             1,
@@ -686,11 +399,13 @@ class _BodyPlanner:
 
     def _reports(self) -> list[_PlannedReport]:
         rng = self.rng
-        weights = dict(REPORT_TYPE_WEIGHTS)
-        if not _has_fire_governance(self.body):
-            del weights[ReportType.FIRE]
-        types = [_weighted(rng, list(weights.items())) for _ in range(self.quota.reports)]
-        if all(t == ReportType.FIRE for t in types):
+        weights = [
+            (report_type, weight)
+            for report_type, weight in self.words.report_types
+            if report_type != ReportType.FIRE or _has_fire_governance(self.body)
+        ]
+        types = [_weighted(rng, weights) for _ in range(self.quota.reports)]
+        if all(not t.has_statutory_clock for t in types):
             types[0] = ReportType.NATIONAL_THEMATIC  # every body has a report to respond to
         national = {t: rng.sample(c, len(c)) for t, c in self.catalogue.items()}
         planned = []
@@ -730,7 +445,7 @@ class _BodyPlanner:
             lead_inspectorate=self.inspectorates[lead],
             published_on=published_on,
             scope=scope,
-            summary="Generated scale data: not a real report.",
+            summary=self.words.summary,
             marking=marking,
         )
         for code in partners:
@@ -753,30 +468,25 @@ class _BodyPlanner:
 
     def _force_report(self, report_type: ReportType) -> _PlannedReport:
         rng = self.rng
+        words = self.words
         published_on = _publication_date(rng, self.today)
         force = self.body.force.name
         marking = Marking.OFFICIAL
         if report_type == ReportType.PEEL:
-            topic = "the force's performance"
-            # Not the demo's "PEEL ...: Police effectiveness ... - <force>" form: its
-            # Thames Valley title is not in REPORTS, so DEMO_TITLES cannot guard it.
-            title = (
-                f"{_peel_cycle(published_on)} Police effectiveness, efficiency and "
-                f"legitimacy: An inspection of {force}"
-            )
+            topic = words.peel_topic
+            title = words.peel_title.format(cycle=words.peel_cycle(published_on), force=force)
         elif report_type == ReportType.FIRE:
-            topic = rng.choice(FIRE_TOPICS)
+            topic = rng.choice(words.fire_topics)
             year = published_on.year
-            title = (
-                f"{_place(self.body)} Fire and Rescue Service: Effectiveness, efficiency and "
-                f"people {year - 1}–{str(year + 1)[-2:]}"
+            title = words.fire_title.format(
+                place=_place(self.body), years=f"{year - 1}–{str(year + 1)[-2:]}"
             )
         else:
-            topic = rng.choice(FORCE_TOPICS)
-            if report_type == ReportType.REVISIT:
-                title = f"Revisit of the cause of concern on {topic} – {force}"
-            else:
-                title = f"An inspection of {topic} in {force}"
+            topic = rng.choice(words.force_topics)
+            template = (
+                words.revisit_title if report_type == ReportType.REVISIT else words.force_title
+            )
+            title = template.format(topic=topic, force=force)
             if rng.random() < 0.1:
                 marking = Marking.OFFICIAL_SENSITIVE
         report = self._new_report(
@@ -789,15 +499,10 @@ class _BodyPlanner:
         return _PlannedReport(report, topic)
 
     def _grades(self, report: InspectionReport) -> None:
-        G = PeelGrade.Grade
-        if report.published_on < PEEL_FIVE_TIERS_FROM:
-            areas = PEEL_PILLARS
-            tiers = [(G.OUTSTANDING, 0.07), (G.GOOD, 0.55), (G.REQUIRES_IMPROVEMENT, 0.33)]
-            tiers.append((G.INADEQUATE, 0.05))
+        if report.published_on < self.words.peel_five_tiers_from:
+            areas, tiers = self.words.peel_pillars, self.words.peel_four_tiers
         else:
-            areas = PEEL_AREAS
-            tiers = [(G.OUTSTANDING, 0.05), (G.GOOD, 0.30), (G.ADEQUATE, 0.35)]
-            tiers += [(G.REQUIRES_IMPROVEMENT, 0.25), (G.INADEQUATE, 0.05)]
+            areas, tiers = self.words.peel_areas, self.words.peel_five_tiers
         for position, area in enumerate(areas):
             self.rows.grades.append(
                 PeelGrade(
@@ -810,16 +515,17 @@ class _BodyPlanner:
     def _kinds(self, report_type: ReportType, count: int) -> list[str]:
         """The report's findings in order: a cause of concern is followed by one to three
         recommendations; a report with findings has at least one to act on."""
-        weights = BLOCK_WEIGHTS[report_type]
+        blocks = self.words.blocks[report_type]
+        afi_weight = dict(blocks)[AFI]
         kinds: list[str] = []
         while len(kinds) < count:
             left = count - len(kinds)
-            block = self.rng.choices((CONCERN, RECOMMENDATION, AFI, PRACTICE), weights)[0]
+            block = _weighted(self.rng, blocks)
             if block == CONCERN and left >= 2:
                 kinds += [CONCERN] + [RECOMMENDATION] * min(left - 1, self.rng.randint(1, 3))
             elif block == PRACTICE and count >= 3:
                 kinds.append(PRACTICE)
-            elif block in (AFI, PRACTICE) and weights[2] > 0:
+            elif block in (AFI, PRACTICE) and afi_weight > 0:
                 kinds.append(AFI)
             else:
                 kinds.append(RECOMMENDATION)
@@ -829,47 +535,49 @@ class _BodyPlanner:
 
     def _findings(self, planned: _PlannedReport, count: int) -> None:
         rng = self.rng
+        words = self.words
         report = planned.report
         report_type = ReportType(report.report_type)
+        subject = words.subjects[report_type]
         numbers: dict[str, int] = defaultdict(int)
         concern: Finding | None = None
         for position, kind in enumerate(self._kinds(report_type, count)):
             numbers[kind] += 1
             topic = planned.topic
             if report_type == ReportType.PEEL:
-                topic = rng.choice(PEEL_AREAS).lower()
-            subject, possessive, where = SUBJECT[report_type]
+                topic = rng.choice(words.peel_areas).lower()
             finding = Finding(report=report, position=position)
             codes: tuple[str, ...] = ()
             if kind == CONCERN:
                 finding.kind = FindingKind.CAUSE_OF_CONCERN
                 finding.reference = f"Cause of concern {numbers[kind]}"
                 finding.text = (
-                    f"There is a cause of concern about {topic} in {where}: "
-                    f"{rng.choice(CONCERN_PROBLEMS)}."
+                    f"There is a cause of concern about {topic} in {subject.where}: "
+                    f"{rng.choice(words.concern_problems)}."
                 )
                 concern = finding
                 self.rows.concerns.append(finding)
             elif kind == RECOMMENDATION:
-                codes = self._addressees(report_type)
+                group = _weighted(rng, words.addressees[report_type])
+                codes = group.codes
                 finding.kind = FindingKind.RECOMMENDATION
                 finding.reference = f"Recommendation {numbers[kind]}"
                 finding.cause_of_concern = concern
-                self._recommendation_text(finding, codes, topic)
+                self._recommendation_text(finding, group, topic)
             elif kind == AFI:
                 codes = ("fire-chiefs",) if report_type == ReportType.FIRE else ()
                 concern = None
                 finding.kind = FindingKind.AREA_FOR_IMPROVEMENT
                 finding.reference = f"AFI {numbers[kind]}"
                 finding.text = (
-                    f"{subject} should improve the way work on {topic} is "
-                    f"{rng.choice(AFI_PARTICIPLES)}."
+                    f"{subject.subject} should improve the way work on {topic} is "
+                    f"{rng.choice(words.afi_participles)}."
                 )
             else:
                 concern = None
                 finding.kind = FindingKind.INNOVATIVE_PRACTICE
                 finding.reference = f"Innovative practice {numbers[kind]}"
-                finding.text = f"{possessive} {rng.choice(PRACTICES)} for {topic}."
+                finding.text = f"{subject.possessive} {rng.choice(words.practices)} for {topic}."
             if kind != CONCERN:
                 self.rows.findings.append(finding)
             self._closure(finding)
@@ -877,34 +585,31 @@ class _BodyPlanner:
                 self.rows.addressee_links.append(
                     FindingAddressee(finding=finding, addressee=self.addressees[code])
                 )
-            answerable = kind == RECOMMENDATION and bool(ANSWERABLE_CODES & set(codes))
+            # Finding.is_answerable, for a finding whose addressees are not saved yet.
+            answerable = finding.kind == FindingKind.RECOMMENDATION and any(
+                self.addressees[code].answerable for code in codes
+            )
             planned.findings.append(_PlannedFinding(finding, topic, answerable))
 
-    def _addressees(self, report_type: ReportType) -> tuple[str, ...]:
-        if report_type == ReportType.FIRE:
-            return ("fire-chiefs",)
-        if report_type == ReportType.NATIONAL_THEMATIC:
-            return _weighted(self.rng, NATIONAL_ADDRESSEES)
-        if report_type == ReportType.JOINT:
-            return _weighted(self.rng, JOINT_ADDRESSEES)
-        return _weighted(self.rng, FORCE_ADDRESSEES)
-
-    def _recommendation_text(self, finding: Finding, codes: tuple[str, ...], topic: str) -> None:
+    def _recommendation_text(self, finding: Finding, group: AddresseeGroup, topic: str) -> None:
         rng = self.rng
         published_on = finding.report.published_on
-        written, days = rng.choice(DEADLINES)
-        if written is None:
+        deadline_spec = rng.choice(self.words.deadlines)
+        deadline: dt.date | None
+        if deadline_spec.written is None:
             if rng.random() < 0.5:  # no deadline at all
                 written, deadline = "", None
             else:
                 deadline = dt.date(published_on.year + 1, 3, 31)
                 written = f"by {deadline.day} {deadline:%B %Y}"
         else:
-            deadline = published_on + _days(days or 0)
-        who = ADDRESSEE_PHRASES[codes]
-        if finding.report.report_type in (ReportType.PEEL, ReportType.FORCE, ReportType.REVISIT):
-            who = "the force" if codes == ("chief-constables",) else who
-        clause = rng.choice(RECOMMENDATION_CLAUSES).format(topic=topic)
+            written = deadline_spec.written
+            deadline = published_on + _days(deadline_spec.days)
+        subject = self.words.subjects[ReportType(finding.report.report_type)]
+        who = group.phrase
+        if subject.chief_constables and group.codes == ("chief-constables",):
+            who = subject.chief_constables
+        clause = rng.choice(self.words.recommendation_clauses).format(topic=topic)
         sentence = f"{written}, {who} should {clause}." if written else f"{who} should {clause}."
         finding.text = sentence[0].upper() + sentence[1:]
         finding.deadline_text = written
@@ -914,6 +619,7 @@ class _BodyPlanner:
         """The inspectorate's status and the three closure facts: older findings are more
         often closed, and the three facts do not always agree."""
         rng = self.rng
+        words = self.words
         published_on = finding.report.published_on
         age = (self.today - published_on).days
         if finding.kind == FindingKind.INNOVATIVE_PRACTICE:
@@ -921,30 +627,11 @@ class _BodyPlanner:
             return
         closed = rng.random() < min(0.92, 0.1 + age / 365 * 0.22)
         if closed:
-            finding.inspectorate_status = _weighted(
-                rng,
-                [
-                    (InspectorateStatus.COMPLETE, 0.7),
-                    (InspectorateStatus.NO_FURTHER_ACTION, 0.15),
-                    (InspectorateStatus.SUPERSEDED, 0.15),
-                ],
-            )
+            finding.inspectorate_status = _weighted(rng, words.closed_statuses)
         elif age < 90:
-            finding.inspectorate_status = _weighted(
-                rng,
-                [
-                    (InspectorateStatus.AWAITING_REVIEW, 0.7),
-                    (InspectorateStatus.BEING_PROGRESSED, 0.3),
-                ],
-            )
+            finding.inspectorate_status = _weighted(rng, words.open_new_statuses)
         else:
-            finding.inspectorate_status = _weighted(
-                rng,
-                [
-                    (InspectorateStatus.AWAITING_REVIEW, 0.25),
-                    (InspectorateStatus.BEING_PROGRESSED, 0.75),
-                ],
-            )
+            finding.inspectorate_status = _weighted(rng, words.open_older_statuses)
         force_done = rng.random() < (0.95 if closed else 0.25 if age > 180 else 0.0)
         if not force_done:
             return
@@ -957,19 +644,17 @@ class _BodyPlanner:
                 min(self.today, finding.force_complete_on + _days(120)),
             )
             finding.body_assured_on = assured
-            levels = (
-                [(AssuranceLevel.SUBSTANTIAL, 0.5), (AssuranceLevel.REASONABLE, 0.4)]
-                if closed
-                else [(AssuranceLevel.REASONABLE, 0.4), (AssuranceLevel.LIMITED, 0.5)]
-            )
-            finding.assurance_level = _weighted(rng, [*levels, (AssuranceLevel.NONE, 0.1)])
+            levels = words.closed_assurance if closed else words.open_assurance
+            finding.assurance_level = _weighted(rng, levels)
 
     # Responses -------------------------------------------------------------------------
 
     def _response(self, planned: _PlannedReport) -> None:
         rng = self.rng
+        words = self.words
         report = planned.report
-        if report.report_type == ReportType.FIRE:
+        due_on = report.response_due_on
+        if due_on is None:
             return  # no statutory comment duty: tracked through actions only
         # Most reports get a response; a body's first one always does.
         if self.rows.responses and rng.random() >= 0.92:
@@ -979,35 +664,34 @@ class _BodyPlanner:
         response = Response(
             body=self.body,
             report=report,
+            due_on=due_on,
             marking=report.marking,
-            publish_chief_comments=rng.random() < 0.9,
         )
         planned.response = response
         self.rows.responses.append(response)
         national = report.report_type in (ReportType.NATIONAL_THEMATIC, ReportType.JOINT)
         if national and rng.random() < 0.06:
             response.status = ResponseStatus.NO_RESPONSE_NEEDED
-            response.no_response_reason = rng.choice(NO_RESPONSE_REASONS)
+            response.no_response_reason = rng.choice(words.no_response_reasons)
             return
-        if age <= 55:  # within the statutory window
+        if self.today <= due_on:  # within the statutory window
             # Most are published close to the deadline, so few are closed before it.
-            progress = age / 55 * 5 + rng.uniform(-1.5, 0.8)
-            stage = min(5, max(0, int(progress)))
-            status = STAGES[stage]
+            window = (due_on - published_on).days
+            progress = age / window * len(OPEN_STAGES) + rng.uniform(-1.5, 0.8)
+            status = STAGES[min(len(OPEN_STAGES), max(0, int(progress)))]
         elif age <= 200 and rng.random() < 0.4:  # overdue
-            status = rng.choice(OPEN_RESPONSE_STAGES)
+            status = rng.choice(OPEN_STAGES)
         else:
-            status = _weighted(
-                rng, [(ResponseStatus.COPIES_SENT, 0.8), (ResponseStatus.PUBLISHED, 0.2)]
-            )
+            status = _weighted(rng, words.published_statuses)
         response.status = status
         reached = STAGES.index(status)
-        if status in (ResponseStatus.PUBLISHED, ResponseStatus.COPIES_SENT):
-            on_time = rng.random() < 0.85
-            # Publication day is day 1 (s55(5A)): published on day d is published_on + d - 1.
-            last = min(age + 1, 56 if on_time else 130)
-            first_day = min(last, 30 if on_time else 57)
-            publish_on = published_on + _days(rng.randint(first_day, last) - 1)
+        if status in PUBLISHED_STATUSES:
+            # Most in the last four weeks before the due date; the late ones within weeks.
+            if rng.random() < 0.85:
+                earliest, latest = due_on - _days(26), due_on
+            else:
+                earliest, latest = due_on + _days(1), due_on + _days(74)
+            publish_on = _between(rng, earliest, min(latest, self.today))
         else:
             publish_on = self.today
         if reached >= STAGES.index(ResponseStatus.COMMENTS_REQUESTED):
@@ -1022,20 +706,20 @@ class _BodyPlanner:
                 response.chief_invited_on,
                 min(publish_on, response.chief_invited_on + _days(28)),
             )
-            response.chief_comments = rng.choice(CHIEF_COMMENTS)
+            response.chief_comments = rng.choice(words.chief_comments)
         if reached >= STAGES.index(ResponseStatus.READY_FOR_APPROVAL) or rng.random() < 0.3:
-            response.comments = rng.choice(COMMENTS)
+            response.comments = rng.choice(words.comments)
         if reached >= STAGES.index(ResponseStatus.APPROVED):
             assert response.chief_comments_received_on is not None
             response.approved_by = self.members.approver
             approved_on = _between(rng, response.chief_comments_received_on, publish_on)
             response.approved_at = self._at(approved_on)
             response.signatory_name = self.signatory
-            response.signatory_role = SIGNATORY_ROLES[PolicingBody.Kind(self.body.kind)]
+            response.signatory_role = words.signatory_roles[PolicingBody.Kind(self.body.kind)]
         if reached >= STAGES.index(ResponseStatus.PUBLISHED):
             response.published_on = publish_on
-            response.published_url = (
-                f"https://www.example.org/{self.key}/inspection-responses/{report.reference}"
+            response.published_url = words.published_url.format(
+                body=self.key, reference=report.reference
             )
         if status == ResponseStatus.COPIES_SENT:
             sent = _between(rng, publish_on, min(self.today, publish_on + _days(7)))
@@ -1043,10 +727,7 @@ class _BodyPlanner:
             response.copy_to_home_secretary_on = sent
         answerable = [f for f in planned.findings if f.answerable]
         if not answerable and reached >= STAGES.index(ResponseStatus.APPROVED):
-            response.closing_line = (
-                "No recommendations were made for Chief Constables or Police and Crime "
-                "Commissioners."
-            )
+            response.closing_line = words.closing_line
         self._entries(response, status, answerable)
 
     def _entries(
@@ -1067,20 +748,13 @@ class _BodyPlanner:
             share = rng.uniform(0.0, 1.0) if status == ResponseStatus.DRAFT else 0.7
             chosen = [f for f in answerable if rng.random() < share]
         for planned in chosen:
-            answer = _weighted(
-                rng,
-                [
-                    (ResponseEntry.Answer.TAKEN, 0.45),
-                    (ResponseEntry.Answer.PROPOSED, 0.45),
-                    (ResponseEntry.Answer.NONE, 0.10),
-                ],
-            )
+            answer = _weighted(rng, self.words.answers)
             self.rows.entries.append(
                 ResponseEntry(
                     response=response,
                     finding=planned.finding,
                     answer=answer,
-                    text=rng.choice(ANSWER_TEXTS[answer]),
+                    text=rng.choice(self.words.answer_texts[answer]),
                 )
             )
 
@@ -1120,9 +794,10 @@ class _BodyPlanner:
         self, report: _PlannedReport, primary: _PlannedFinding
     ) -> tuple[AssuranceAction, list[Finding]]:
         rng = self.rng
+        words = self.words
         today = self.today
         siblings = [f for f in report.findings if f.actionable and f is not primary]
-        more = min(len(siblings), _weighted(rng, [(0, 0.6), (1, 0.3), (2, 0.1)]))
+        more = min(len(siblings), _weighted(rng, words.more_findings))
         findings = [primary.finding] + [f.finding for f in rng.sample(siblings, more)]
         published_on = report.report.published_on
         start_on = min(today, published_on + _days(rng.randint(7, 120)))
@@ -1133,16 +808,14 @@ class _BodyPlanner:
             outcome = _weighted(rng, [("complete", 0.75), ("grey", 0.06), ("open", still_open)])
         else:
             outcome = _weighted(rng, [("complete", 0.08), ("grey", 0.04), ("open", 0.88)])
+        fire = report.report.report_type == ReportType.FIRE
         action = AssuranceAction(
             body=self.body,
-            title=rng.choice(ACTION_TITLES).format(topic=primary.topic),
-            description=(
-                f"Assurance that the force acts on {primary.finding.reference} of "
-                f"“{report.report.title}”."
+            title=rng.choice(words.action_titles).format(topic=primary.topic),
+            description=words.action_description.format(
+                reference=primary.finding.reference, title=report.report.title
             ),
-            force_lead=rng.choice(
-                FIRE_LEADS if report.report.report_type == ReportType.FIRE else FORCE_LEADS
-            ),
+            force_lead=rng.choice(words.fire_leads if fire else words.force_leads),
             start_on=start_on,
             target_on=target_on,
             forum="" if rng.random() < 0.1 else rng.choice(list(Forum)),
@@ -1155,15 +828,8 @@ class _BodyPlanner:
             action.percent_complete = 100
             latest = max(start_on, min(today, target_on + _days(rng.randint(-90, 60))))
             action.completed_on = _between(rng, min(start_on + _days(14), today), latest)
-            action.assurance_level = _weighted(
-                rng,
-                [
-                    (AssuranceLevel.SUBSTANTIAL, 0.55),
-                    (AssuranceLevel.REASONABLE, 0.35),
-                    (AssuranceLevel.LIMITED, 0.10),
-                ],
-            )
-            action.assurance_evidence = rng.choice(ASSURANCE_EVIDENCE)
+            action.assurance_level = _weighted(rng, words.complete_assurance)
+            action.assurance_evidence = rng.choice(words.assurance_evidence)
         elif outcome == "grey":
             action.status = ActionStatus.NOT_ADOPTED
         else:
@@ -1175,34 +841,31 @@ class _BodyPlanner:
         return action, findings
 
     def _open_progress(self, action: AssuranceAction) -> None:
-        """Percent complete for an open action, drawn to land on each RAG colour: behind
-        a straight line from start to target date is amber or red, on it is green."""
+        """Percent complete and status for an open action. The RAG colour it should show
+        is drawn first, then a percent that the RAG rule itself (AssuranceAction.rag) gives
+        that colour: round numbers around its straight line first, then every percent in
+        turn. Nothing here knows where the colours' boundaries lie, so the spread follows
+        the rule when the rule changes. Where no percent gives the colour (a late action
+        has one colour whatever its progress) any percent will do."""
         rng = self.rng
-        today = self.today
-        if action.target_on < today:
-            percent = rng.choice((0, *range(10, 96, 5)))  # late: red whatever the percent
-        else:
-            elapsed = (today - action.start_on).days
-            expected = 100 * elapsed / max(1, (action.target_on - action.start_on).days)
-            pace = _weighted(
-                rng,
-                [
-                    (rng.uniform(0.95, 1.4), 0.55),  # green
-                    (rng.uniform(0.74, 0.86), 0.25),  # amber
-                    (rng.uniform(0.0, 0.6), 0.20),  # red
-                ],
-            )
-            percent = min(100, round(expected * pace))
-        action.percent_complete = percent
         if rng.random() < 0.08:  # the force says it is done; the office has yet to sign off
             action.percent_complete = 100
             action.status = ActionStatus.PENDING_SIGN_OFF
-        elif percent == 0:
-            action.status = ActionStatus.NOT_STARTED
-        elif percent >= 90 and rng.random() < 0.5:
-            action.status = ActionStatus.PENDING_SIGN_OFF
-        else:
-            action.status = ActionStatus.IN_PROGRESS
+            return
+        wanted = _weighted(rng, self.words.open_rag)
+        signing_off = rng.random() < 0.5  # if it gets to 90% or more
+
+        def coloured(percent: int) -> bool:
+            _set_progress(action, percent, signing_off)
+            return action.rag(self.today) == wanted
+
+        line = float(rules.expected_percent(action.start_on, action.target_on, self.today))
+        draws = (min(100, 5 * round(line * rng.uniform(0, 1.4) / 5)) for _ in range(PERCENT_DRAWS))
+        percent = next((p for p in draws if coloured(p)), None)
+        if percent is None:
+            matching = [p for p in range(101) if coloured(p)]
+            percent = rng.choice(matching) if matching else rng.randrange(0, 100, 5)
+        _set_progress(action, percent, signing_off)
 
     def _updates(self, action: AssuranceAction, count: int) -> None:
         """Dated notes between the start and today (or just after completion), the percent
@@ -1216,26 +879,38 @@ class _BodyPlanner:
         if action.completed_on is not None:
             days[-1] = span
         final = action.percent_complete
-        authors = [action.owner or self.members.editor, self.members.approver]
+        author = self.members.writer(action.owner)
         for n, offset in enumerate(days, start=1):
             last = n == count
             percent = round(final * n / count) if final else 0
             if last:
                 status = ActionStatus(action.status)
-                text = FINAL_UPDATE_TEXTS.get(status) or rng.choice(UPDATE_TEXTS)
+                text = self.words.final_update_texts.get(status) or rng.choice(
+                    self.words.update_texts
+                )
             else:
                 status = ActionStatus.IN_PROGRESS if percent else ActionStatus.NOT_STARTED
-                text = rng.choice(UPDATE_TEXTS)
+                text = rng.choice(self.words.update_texts)
             self.rows.updates.append(
                 ProgressUpdate(
                     action=action,
-                    author=authors[1] if last and rng.random() < 0.2 else authors[0],
+                    author=self.members.approver if last and rng.random() < 0.2 else author,
                     written_at=self._at(action.start_on + _days(offset)),
                     text=text,
                     percent_complete=percent,
                     status=status,
                 )
             )
+
+
+def _set_progress(action: AssuranceAction, percent: int, signing_off: bool) -> None:
+    action.percent_complete = percent
+    if percent == 0:
+        action.status = ActionStatus.NOT_STARTED
+    elif percent >= 90 and signing_off:
+        action.status = ActionStatus.PENDING_SIGN_OFF
+    else:
+        action.status = ActionStatus.IN_PROGRESS
 
 
 def _insert(rows: _BodyRows) -> None:
@@ -1258,27 +933,28 @@ def _members(bodies: list[PolicingBody], keys: dict[int, str], seed: int) -> dic
     """One scale user per role for every body, with an unusable password and no email
     address (so reminders never go to them)."""
     rng = random.Random(f"{seed}:users")
+    words = vocabulary()
     UserModel = get_user_model()
     users: list[User] = []
     memberships: list[Membership] = []
     for body in bodies:
-        for role in (Role.EDITOR, Role.APPROVER, Role.ANALYST):
+        for role in Role:
             user = UserModel(
                 username=f"{USERNAME_PREFIX}{keys[body.pk]}-{role}",
-                first_name=rng.choice(FIRST_NAMES),
-                last_name=rng.choice(LAST_NAMES),
+                first_name=rng.choice(words.first_names),
+                last_name=rng.choice(words.last_names),
             )
             user.set_unusable_password()
             users.append(user)
             memberships.append(
-                Membership(user=user, body=body, role=role, job_title=JOB_TITLES[role])
+                Membership(user=user, body=body, role=role, job_title=words.job_titles[role])
             )
     UserModel.objects.bulk_create(users, batch_size=BATCH_SIZE)
     Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
-    by_body: dict[int, list[User]] = defaultdict(list)
+    by_body: dict[int, dict[Role, Membership]] = defaultdict(dict)
     for membership in memberships:
-        by_body[membership.body_id].append(membership.user)
-    return {pk: _Members(*trio) for pk, trio in by_body.items()}
+        by_body[membership.body_id][Role(membership.role)] = membership
+    return {pk: _Members(roles) for pk, roles in by_body.items()}
 
 
 def _keys(bodies: list[PolicingBody]) -> dict[int, str]:
@@ -1349,7 +1025,8 @@ def generate_scale_data(
     keys = _keys(bodies)
     with transaction.atomic():
         members = _members(bodies, keys, seed)
-    _say(stdout, f"Users: {3 * len(bodies)} (an editor, an approver and an analyst per body).")
+    roles = ", ".join(str(role.label).lower() for role in Role)
+    _say(stdout, f"Users: {len(Role) * len(bodies)} (one per role per body: {roles}).")
 
     inspectorates = {i.code: i for i in Inspectorate.objects.all()}
     addressees = {a.code: a for a in Addressee.objects.all()}
@@ -1384,7 +1061,7 @@ def generate_scale_data(
         scale=scale,
         today=today,
         bodies=len(bodies),
-        users=3 * len(bodies),
+        users=len(Role) * len(bodies),
         reports=count["reports"],
         grades=count["grades"],
         findings=count["concerns"] + count["findings"],

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from inspections.models import ActionStatus, AssuranceAction, Evidence, ProgressUpdate
+from inspections.services import actions as services
 
 from .factories import (
     ActionFactory,
@@ -528,6 +529,18 @@ class TestProgressUpdates:
         )
         action.refresh_from_db()
         assert (action.status, action.completed_on, action.version) == ("in_progress", None, 2)
+
+    def test_an_update_written_earlier_completes_the_action_on_the_day_it_was_written(
+        self, alice, action
+    ):
+        written = timezone.now() - 10 * DAY
+        services.action_record_progress(
+            action=action, author=alice.user, text="Signed off.", status="complete",
+            percent_complete=100, written_at=written,
+        )  # fmt: skip
+        action.refresh_from_db()
+        assert (action.status, action.completed_on) == ("complete", timezone.localdate(written))
+        assert action.updates.get().written_at == written
 
     def test_with_htmx_the_timeline_and_the_facts_update_in_place(self, alice_client, action):
         response = alice_client.post(

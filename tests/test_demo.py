@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from inspections.datafiles.demo import demo_set
 from inspections.demo import DEMO_PASSWORD, read_sample
 from inspections.models import (
     AssuranceAction,
@@ -77,6 +78,7 @@ def test_the_july_2023_response_carries_the_published_text(demo):
         "HMI Prisons",
     }
     assert response.body.office_name == sample.office
+    assert response.comments == "\n\n".join(sample.paragraphs)
     assert response.comments.startswith("Terror attacks are not just for our metropolitan areas")
     assert response.comments.endswith("in order to keep our communities safe.")
     assert response.signatory_name == "Donna Jones"
@@ -135,3 +137,46 @@ def test_the_response_in_the_admin_shows_the_sample_text(demo):
     assert page.status_code == 200
     assert "Terror attacks are not just for our metropolitan areas" in page.text
     assert "Donna Jones" in page.text
+
+
+def test_every_response_is_due_when_the_rule_says_and_reached_its_status_step_by_step(demo):
+    responses = Response.objects.select_related("report", "approved_by")
+    assert responses.count() == sum(1 for r in demo_set().reports if r.response)
+    for response in responses:
+        assert response.due_on == response.report.response_due_on
+        steps = list(response.history.order_by("history_id"))
+        assert steps[0].status == ResponseStatus.DRAFT
+        assert steps[-1].status == response.status
+        reasons = {step.history_change_reason for step in steps}
+        if response.approved_by is not None:
+            assert "Approve the response" in reasons
+            body = next(b for b in demo_set().bodies.values() if b.slug == response.body.slug)
+            assert response.approved_by.username == body.approver
+            # Each step is dated when it happened, not when the demo was loaded.
+            approved = next(s for s in steps if s.status == ResponseStatus.APPROVED)
+            assert response.approved_at is not None
+            assert approved.history_date.date() == response.approved_at.date()
+        history_days = [step.history_date for step in steps]
+        assert history_days == sorted(history_days)
+    fire = Response.objects.filter(report__report_type="fire")
+    assert not fire.exists()  # the demo's fire report has no response to be due
+
+
+def test_every_action_shows_the_colour_its_data_names(demo):
+    today = timezone.localdate()
+    wanted = {spec.title: spec.rag for spec in demo_set().actions}
+    shown = {a.title: a.rag(today) for a in AssuranceAction.objects.select_related("body")}
+    assert shown == wanted
+
+
+def test_actions_reach_their_state_through_their_progress_updates(demo):
+    for action in AssuranceAction.objects.prefetch_related("updates"):
+        last = action.updates.all()[0]  # newest first
+        assert (last.status, last.percent_complete) == (action.status, action.percent_complete)
+        if action.status == "complete":
+            assert action.completed_on == timezone.localdate(last.written_at)
+        assert all(u.author.membership.can_edit for u in action.updates.all())
+    # A few changed status in the last month, for the dashboard's "what has changed".
+    since = timezone.now() - dt.timedelta(days=30)
+    recent = AssuranceAction.history.filter(history_date__gte=since, history_type="~")
+    assert recent.values("id").distinct().count() >= 5

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from inspections.models import InspectionReport, ReportType, ResponseStatus
+from inspections.models import InspectionReport, ReportType, Response, ResponseStatus
+from inspections.services import reports as services
 
 from .factories import FindingFactory, ReportFactory, ResponseFactory, inspectorate
 
@@ -202,6 +203,33 @@ class TestEditingAReport:
         report.refresh_from_db()
         assert report.title == "A better title"
         assert report.history.count() == 2
+
+    def test_a_new_publication_date_moves_the_responses_due_date(self, alice_client, alice):
+        report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
+        response = ResponseFactory.create(report=report)
+        assert response.due_on == dt.date(2026, 11, 25)
+        data = valid_report(published_on="2026-10-08")
+        assert alice_client.post(f"/reports/{report.pk}/edit/", data).status_code == 302
+        response.refresh_from_db()
+        assert response.due_on == dt.date(2026, 12, 2)
+
+    def test_becoming_a_fire_report_stops_the_responses_clock(self, alice):
+        report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
+        response = ResponseFactory.create(report=report)
+        services.report_update(report=report, report_type=ReportType.FIRE)
+        response.refresh_from_db()
+        assert response.due_on is None
+        services.report_update(report=report, report_type=ReportType.PEEL)
+        response.refresh_from_db()
+        assert response.due_on == dt.date(2026, 11, 25)
+
+    def test_a_change_that_leaves_the_clock_alone_leaves_the_due_date(self, alice):
+        report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
+        response = ResponseFactory.create(report=report)
+        Response.objects.filter(pk=response.pk).update(due_on=None)
+        services.report_update(report=report, title="A better title")
+        response.refresh_from_db()
+        assert response.due_on is None  # not recomputed: nothing it depends on changed
 
     def test_an_analyst_cannot_edit(self, ana_client, ana):
         report = ReportFactory.create(body=ana.body, title="Before")

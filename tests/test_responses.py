@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from inspections.models import Response, ResponseEntry
+from inspections.models import ReportType, Response, ResponseEntry
+from inspections.services import responses as services
 
 from .factories import (
     EntryFactory,
@@ -65,6 +66,20 @@ class TestStartingAResponse:
         assert ana_client.post(f"/reports/{report.pk}/response/").status_code == 403
         assert olly_client.post(f"/reports/{report.pk}/response/").status_code == 404
         assert not Response.objects.exists()
+
+    def test_it_is_due_on_the_last_of_the_56_days_from_the_reports_publication(
+        self, alice_client, alice
+    ):
+        report = ReportFactory.create(body=alice.body, published_on=dt.date(2023, 7, 20))
+        alice_client.post(f"/reports/{report.pk}/response/")
+        # Publication day is day 1 (s55(5A)), so the last day is 55 days later.
+        assert Response.objects.get().due_on == dt.date(2023, 9, 13)
+
+    def test_a_fire_and_rescue_report_gives_a_response_without_a_due_date(self, alice):
+        report = ReportFactory.create(body=alice.body, report_type=ReportType.FIRE)
+        response = services.response_start(body=alice.body, report=report)
+        assert response.due_on is None
+        assert not response.is_overdue(dt.date(2030, 1, 1))
 
 
 class TestTheResponsePage:

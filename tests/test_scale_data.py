@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from inspections.demo import REPORTS as DEMO_REPORTS
+from inspections.datafiles.demo import demo_set
 from inspections.management.commands.generate_scale_data import Command
 from inspections.models import (
     ActionStatus,
@@ -116,7 +116,7 @@ def snapshot() -> str:
         .order_by("report__reference")
         .values_list(
             "report__reference", "body__slug", "status", "chief_invited_on", "chief_reply_by",
-            "chief_comments_received_on", "chief_comments", "publish_chief_comments",
+            "chief_comments_received_on", "chief_comments", "chief_comments_reply",
             "comments", "closing_line", "signatory_name", "signatory_role",
             "no_response_reason", "approved_by__username", "approved_at", "published_on",
             "published_url", "copy_to_inspectorate_on", "copy_to_home_secretary_on", "marking",
@@ -300,6 +300,10 @@ def test_the_rows_keep_the_rules(scale_data):
     assert approved
     assert all(response.is_complete() for response in approved)
     assert not Response.objects.filter(report__in=reports, report__report_type="fire").exists()
+    # Each response is due when the rule says, as response_start would have set it.
+    for response in Response.objects.filter(report__in=reports).select_related("report"):
+        assert response.due_on is not None
+        assert response.due_on == response.report.response_due_on
     # A cause of concern always comes with a recommendation.
     concerns = Finding.objects.filter(report__in=reports, kind=FindingKind.CAUSE_OF_CONCERN)
     assert not concerns.annotate(n=Count("recommendations")).filter(n=0).exists()
@@ -317,6 +321,10 @@ def test_the_rows_keep_the_rules(scale_data):
 
     updates = ProgressUpdate.objects.filter(action__in=actions)
     assert not updates.filter(written_at__date__lt=F("action__start_on")).exists()
+    # Only members who may change records write updates (an analyst may own an action).
+    writers = Membership.objects.filter(user__in=updates.values("author"))
+    assert writers.exists()
+    assert all(membership.can_edit for membership in writers)
     assert not updates.filter(written_at__date__gt=TODAY).exists()
     assert not updates.filter(percent_complete__gt=100).exists()
 
@@ -331,8 +339,8 @@ def test_it_rejects_a_scale_out_of_range():
 
 def test_no_generated_title_is_one_the_demo_looks_up():
     # load_demo finds its reports by title: a clash would make it adopt a scale report.
-    for spec in DEMO_REPORTS:
-        assert unreserved(spec.title) != spec.title
+    for title in demo_set().titles():
+        assert unreserved(title) != title
     assert unreserved("An inspection of fraud") == "An inspection of fraud"
 
 

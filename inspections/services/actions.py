@@ -1,19 +1,29 @@
 """Writes to assurance actions, their progress updates, evidence and linked findings.
-Keyword-only, one transaction each."""
+Keyword-only plain values, one transaction each."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, TypedDict, Unpack
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..forms.actions import ActionForm, EvidenceForm, ProgressForm
-from ..models import ActionStatus, AssuranceAction, Evidence, Finding, PolicingBody, ProgressUpdate
+from ..models import (
+    ActionStatus,
+    AssuranceAction,
+    Evidence,
+    Finding,
+    PolicingBody,
+    ProgressUpdate,
+    Response,
+)
 from .responses import EditConflict
 
 __all__ = [
+    "ActionChanges",
     "EditConflict",
     "action_create",
     "action_record_progress",
@@ -24,12 +34,28 @@ __all__ = [
 ]
 
 
-def _fill_completed_on(action: AssuranceAction) -> bool:
-    """A complete action without a completion date was completed today; a reopened one
-    is no longer complete. True if the date changed."""
+class ActionChanges(TypedDict, total=False):
+    title: str
+    description: str
+    owner: Any  # a user of the body, or None: awaiting allocation
+    force_lead: str
+    start_on: dt.date
+    target_on: dt.date
+    status: str
+    percent_complete: int
+    completed_on: dt.date | None
+    assurance_level: str
+    assurance_evidence: str
+    forum: str
+    response: Response | None
+
+
+def _fill_completed_on(action: AssuranceAction, on: dt.date) -> bool:
+    """A complete action without a completion date was completed `on` that day; a
+    reopened one is no longer complete. True if the date changed."""
     complete = action.status == ActionStatus.COMPLETE
     if complete and action.completed_on is None:
-        action.completed_on = timezone.localdate()
+        action.completed_on = on
         return True
     if not complete and action.completed_on is not None:
         action.completed_on = None
@@ -38,51 +64,95 @@ def _fill_completed_on(action: AssuranceAction) -> bool:
 
 
 @transaction.atomic
-def action_create(*, body: PolicingBody, form: ActionForm) -> AssuranceAction:
-    action: AssuranceAction = form.save(commit=False)
-    action.body = body
-    _fill_completed_on(action)
+def action_create(
+    *,
+    body: PolicingBody,
+    title: str,
+    start_on: dt.date,
+    target_on: dt.date,
+    description: str = "",
+    owner: Any = None,
+    force_lead: str = "",
+    status: str = ActionStatus.NOT_STARTED,
+    percent_complete: int = 0,
+    completed_on: dt.date | None = None,
+    assurance_level: str = "",
+    assurance_evidence: str = "",
+    forum: str = "",
+    response: Response | None = None,
+) -> AssuranceAction:
+    action = AssuranceAction(
+        body=body,
+        title=title,
+        description=description,
+        owner=owner,
+        force_lead=force_lead,
+        start_on=start_on,
+        target_on=target_on,
+        status=status,
+        percent_complete=percent_complete,
+        completed_on=completed_on,
+        assurance_level=assurance_level,
+        assurance_evidence=assurance_evidence,
+        forum=forum,
+        response=response,
+    )
+    _fill_completed_on(action, timezone.localdate())
     action.save()
     return action
 
 
 @transaction.atomic
-def action_update(*, action: AssuranceAction, form: ActionForm) -> AssuranceAction:
-    """Saves only if nobody saved since the version the user started from."""
-    seen = form.cleaned_data["version"]
-    updated = AssuranceAction.objects.filter(pk=action.pk, version=seen).update(
+def action_update(
+    *, action: AssuranceAction, version: int, **changes: Unpack[ActionChanges]
+) -> AssuranceAction:
+    """Saves only if nobody saved since `version`, the version the user started from."""
+    updated = AssuranceAction.objects.filter(pk=action.pk, version=version).update(
         version=F("version") + 1
     )
     if not updated:
         raise EditConflict
-    saved: AssuranceAction = form.save(commit=False)
-    saved.version = seen + 1
-    _fill_completed_on(saved)
-    saved.save(update_fields=[*ActionForm.Meta.fields, "version", "updated_at"])
-    return saved
+    for name, value in changes.items():
+        setattr(action, name, value)
+    action.version = version + 1
+    _fill_completed_on(action, timezone.localdate())
+    action.save(update_fields=[*changes, "completed_on", "version", "updated_at"])
+    return action
 
 
 @transaction.atomic
 def action_record_progress(
-    *, action: AssuranceAction, author: Any, form: ProgressForm
+    *,
+    action: AssuranceAction,
+    author: Any,
+    text: str,
+    status: str = "",
+    percent_complete: int | None = None,
+    written_at: dt.datetime | None = None,
 ) -> ProgressUpdate:
     """Appends an update; if it sets a new status or percentage, the action takes it
-    (and its version moves on, so an edit form opened before it is refused)."""
+    (and its version moves on, so an edit form opened before it is refused). An update
+    that completes the action completes it on the day it was written (now, unless the
+    demo data gives an earlier time)."""
     current = AssuranceAction.objects.select_for_update().get(pk=action.pk)
-    update: ProgressUpdate = form.save(commit=False)
-    update.action = current
-    update.author = author
-    update.save()
+    update = ProgressUpdate.objects.create(
+        action=current,
+        author=author,
+        written_at=written_at or timezone.now(),
+        text=text,
+        status=status,
+        percent_complete=percent_complete,
+    )
 
     changed: list[str] = []
-    if update.status and update.status != current.status:
-        current.status = update.status
+    if status and status != current.status:
+        current.status = status
         changed.append("status")
-    if update.percent_complete is not None and update.percent_complete != current.percent_complete:
-        current.percent_complete = update.percent_complete
+    if percent_complete is not None and percent_complete != current.percent_complete:
+        current.percent_complete = percent_complete
         changed.append("percent_complete")
     if changed:
-        if _fill_completed_on(current):
+        if _fill_completed_on(current, timezone.localdate(update.written_at)):
             changed.append("completed_on")
         current.version += 1
         current.save(update_fields=[*changed, "version", "updated_at"])
@@ -90,12 +160,27 @@ def action_record_progress(
 
 
 @transaction.atomic
-def evidence_add(*, action: AssuranceAction, uploaded_by: Any, form: EvidenceForm) -> Evidence:
-    evidence: Evidence = form.save(commit=False)
-    evidence.action = action
-    evidence.uploaded_by = uploaded_by
-    evidence.save()
-    return evidence
+def evidence_add(
+    *,
+    action: AssuranceAction,
+    uploaded_by: Any,
+    file: File[Any],
+    original_name: str,
+    content_type: str,
+    size: int,
+    description: str = "",
+) -> Evidence:
+    """`content_type` is what the file will be served with: from the allow-list for its
+    extension (EvidenceForm works it out), never what the browser claimed."""
+    return Evidence.objects.create(
+        action=action,
+        uploaded_by=uploaded_by,
+        file=file,
+        original_name=original_name,
+        content_type=content_type,
+        size=size,
+        description=description,
+    )
 
 
 @transaction.atomic

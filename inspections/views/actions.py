@@ -106,7 +106,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if form.is_valid():
-            action = services.action_create(body=membership.body, form=form)
+            action = services.action_create(body=membership.body, **form.cleaned_data)
             messages.success(request, _("Action added."))
             return _to_detail(request, action)
         return render_page(request, FORM, {"form": form}, partial="form", status=422)
@@ -129,7 +129,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.action_update(action=action, form=form)
+                services.action_update(action=action, **form.cleaned_data)
             except services.EditConflict:
                 body = membership.body
                 return conflict_page(
@@ -155,7 +155,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = detail_context(membership, pk, progress_form=form)
         return render_page(request, DETAIL, context, partial="timeline", status=422)
-    services.action_record_progress(action=action, author=request.user, form=form)
+    services.action_record_progress(action=action, author=request.user, **form.cleaned_data)
     announcement = _("Progress update added.")
     if request.htmx:  # type: ignore[attr-defined]
         context = detail_context(membership, pk, announcement=announcement)
@@ -173,7 +173,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = detail_context(membership, pk, evidence_form=form)
         return render_page(request, DETAIL, context, partial="evidence", status=422)
-    evidence = services.evidence_add(action=action, uploaded_by=request.user, form=form)
+    evidence = services.evidence_add(action=action, uploaded_by=request.user, **form.cleaned_data)
     announcement = _("%(name)s uploaded.") % {"name": evidence.original_name}
     if request.htmx:  # type: ignore[attr-defined]
         context = detail_context(membership, pk, announcement=announcement)

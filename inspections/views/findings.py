@@ -63,7 +63,7 @@ def finding_add(request: HttpRequest, report_pk: int) -> HttpResponse:
     form = FindingForm(request.POST or None, report=report)
     if request.method == "POST":
         if form.is_valid():
-            finding = services.finding_create(report=report, form=form)
+            finding = services.finding_create(report=report, **form.cleaned_data)
             return _findings_region(
                 request,
                 report.pk,
@@ -94,7 +94,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"form": form, "finding": finding, "report": finding.report}
     if request.method == "POST":
         if form.is_valid():
-            services.finding_update(form=form)
+            services.finding_update(finding=finding, **form.cleaned_data)
             return _findings_region(
                 request,
                 finding.report_id,

@@ -37,7 +37,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            report = services.report_create(body=membership.body, form=form)
+            report = services.report_create(body=membership.body, **form.cleaned_data)
             messages.success(request, _("Report added. Now add its findings."))
             return redirect("report_detail", pk=report.pk)
         return render_page(request, "inspections/reports/form.html", {"form": form}, status=422)
@@ -52,7 +52,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None, instance=report)
     if request.method == "POST":
         if form.is_valid():
-            services.report_update(form=form)
+            services.report_update(report=report, **form.cleaned_data)
             messages.success(request, _("Report saved."))
             return redirect("report_detail", pk=report.pk)
         return render_page(

@@ -4,15 +4,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from inspections.demo import DEMO_PASSWORD, USERS, load_demo
+from inspections.datafiles.demo import demo_set
+from inspections.demo import DEMO_PASSWORD, load_demo
 from inspections.models import Membership
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: reference data, the July 2023 Hampshire and Isle of Wight response "
-        "and an illustrative spread of reports, responses and actions, with demo users. "
-        "Idempotent: running it again changes nothing."
+        "Load demo data (inspections/data/demo.toml): reference data, the July 2023 "
+        "Hampshire and Isle of Wight response and an illustrative spread of reports, "
+        "responses and actions, with demo users. Idempotent: running it again changes "
+        "nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +30,6 @@ class Command(BaseCommand):
             return
         load_demo()
         self.stdout.write("Demo data loaded. Sign in with any of these:")
-        for username, (_, _, _, role, job) in USERS.items():
-            self.stdout.write(f"  {username:<6} {role.label:<9} {job}")
+        for user in demo_set().users.values():
+            self.stdout.write(f"  {user.username:<6} {user.role.label:<9} {user.job_title}")
         self.stdout.write(f"  admin  (Django admin, superuser)\nPassword: {DEMO_PASSWORD}")
