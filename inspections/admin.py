@@ -156,7 +156,7 @@ class ResponseAdmin(BodyScopedAdmin):
                 "fields": [
                     ("chief_invited_on", "chief_reply_by", "chief_comments_received_on"),
                     "chief_comments",
-                    "publish_chief_comments",
+                    "chief_comments_reply",
                 ]
             },
         ),

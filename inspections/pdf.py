@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -61,6 +61,13 @@ class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
                 )
         logger.warning("PDF rendering refused to fetch %s", url[:200])
         raise RefusedURL(f"Refused to fetch {url[:200]}")
+
+
+def document_lang() -> str:
+    """The active language as BCP 47 for `<html lang>`, which WeasyPrint writes into the
+    PDF's /Lang: "en-gb" becomes "en-GB", "cy" stays "cy"."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return translation.to_locale(language).replace("_", "-")
 
 
 def render_pdf(html: str) -> bytes:

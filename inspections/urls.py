@@ -67,6 +67,7 @@ urlpatterns = [
     path("responses/<int:pk>/", responses.response_detail, name="response_detail"),
     path("responses/<int:pk>/edit/", responses.response_edit, name="response_edit"),
     path("responses/<int:pk>/pdf/", pdfs.response_pdf, name="response_pdf"),
+    path("responses/<int:pk>/editions/<int:number>.pdf", pdfs.edition_pdf, name="edition_pdf"),
     path(
         "responses/<int:pk>/entries/<int:finding_pk>/",
         responses.entry_edit,
@@ -95,11 +96,17 @@ urlpatterns = [
     ),
     path("actions/<int:pk>/history/", history.action_history, name="action_history"),
     # Public pages: published responses only, no sign-in
+    path("public/", public.public_index, name="public_index"),
     path("public/<slug:body_slug>/", public.public_list, name="public_list"),
     path(
         "public/<slug:body_slug>/responses/<int:pk>/",
         public.public_response,
         name="public_response",
+    ),
+    path(
+        "public/<slug:body_slug>/responses/<int:pk>/response.pdf",
+        public.public_response_pdf,
+        name="public_response_pdf",
     ),
     path("public/<slug:body_slug>/feed/", public.public_feed, name="public_feed"),
 ]

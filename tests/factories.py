@@ -102,7 +102,8 @@ class FindingFactory(factory.django.DjangoModelFactory[Finding]):
 
     report = factory.SubFactory(ReportFactory)
     kind = FindingKind.RECOMMENDATION
-    reference = factory.Sequence(lambda n: f"Recommendation {n}")
+    # Far from the small numbers tests write out, as references are unique per report.
+    reference = factory.Sequence(lambda n: f"Recommendation {n + 1000}")
     position = factory.Sequence(lambda n: n)
     text = "Chief constables should do the right thing."
 
@@ -181,6 +182,20 @@ def response_data(response: Response, **overrides: object) -> dict[str, object]:
         "signatory_name": "Donna Jones",
         "signatory_role": "Police and Crime Commissioner",
         "marking": "official",
-        "publish_chief_comments": "on",
     }
     return data | overrides
+
+
+def publish(response: Response) -> Response:
+    """A response made published by a factory gets the edition publishing makes, from the
+    service that makes it (the workflow's publish step calls the same)."""
+    from inspections.services.editions import edition_create
+
+    assert response.published_on is not None
+    edition_create(
+        response=response,
+        user=None,
+        published_on=response.published_on,
+        published_url=response.published_url,
+    )
+    return response

@@ -18,6 +18,7 @@ from .factories import (
     ReportFactory,
     ResponseFactory,
     UserFactory,
+    publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,6 @@ NEVER = {
     "no response reason": "NO-RESPONSE-REASON-MARKER-c3f9",
     "sensitive response": "SENSITIVE-RESPONSE-MARKER-0a6e",
     "sensitive report": "SENSITIVE-REPORT-MARKER-77d1",
-    "unpublished chief comments": "CHIEF-UNPUBLISHED-MARKER-2f44",
     "reason on a published one": "REASON-ON-PUBLISHED-MARKER-91b3",
     "approver": "APPROVER-MARKER-6c18",
     "action": "ACTION-MARKER-e5d0",
@@ -65,7 +65,7 @@ def published(body) -> Response:
         published_on=dt.date(2023, 9, 1),
         comments="Terror attacks are not just for our metropolitan areas.\n\nSecond paragraph.",
         chief_comments="The Chief Constable welcomes the report.",
-        publish_chief_comments=True,
+        chief_comments_reply="We will hold the force to its word.",
         signatory_name="Donna Jones",
         signatory_role="Police and Crime Commissioner",
         closing_line="No recommendations were made for Chief Constables or PCCs.",
@@ -88,13 +88,13 @@ def published(body) -> Response:
         text="The force reviewed its tools in August.",
     )
     ActionFactory.create(body=body, response=response, title=NEVER["action"])
-    return response
+    return publish(response)
 
 
 @pytest.fixture
 def copies_sent(body) -> Response:
-    """Published later, its chief officer's comments kept back by the body."""
-    return ResponseFactory.create(
+    """Published later; the chief officer made no comments."""
+    response = ResponseFactory.create(
         report__body=body,
         report__title="PEEL 2023–25: an inspection of the force",
         report__published_on=dt.date(2023, 9, 14),
@@ -103,9 +103,8 @@ def copies_sent(body) -> Response:
         copy_to_inspectorate_on=dt.date(2023, 9, 25),
         copy_to_home_secretary_on=dt.date(2023, 9, 25),
         comments="We welcome the PEEL report.",
-        chief_comments=NEVER["unpublished chief comments"],
-        publish_chief_comments=False,
     )
+    return publish(response)
 
 
 @pytest.fixture
@@ -114,9 +113,11 @@ def hidden(body, other_body) -> dict[str, Response]:
 
     def make(marker: str, **fields: object) -> Response:
         fields.setdefault("report__body", body)
-        return ResponseFactory.create(
+        response = ResponseFactory.create(
             report__title=f"Report {marker}", comments=marker, chief_comments=marker, **fields
         )
+        # Published ones have their editions, so hiding them is the public pages' doing.
+        return publish(response) if response.published_on else response
 
     return {
         "draft": make(NEVER["draft"]),
@@ -271,11 +272,13 @@ class TestAPublishedResponse:
         assert client.get(f"/public/{body.slug}/responses/999999/").status_code == 404
 
     def test_user_text_is_escaped(self, client, body):
-        response = ResponseFactory.create(
-            report__body=body,
-            status=ResponseStatus.PUBLISHED,
-            published_on=dt.date(2024, 1, 1),
-            comments="<script>alert('x')</script>",
+        response = publish(
+            ResponseFactory.create(
+                report__body=body,
+                status=ResponseStatus.PUBLISHED,
+                published_on=dt.date(2024, 1, 1),
+                comments="<script>alert('x')</script>",
+            )
         )
         text = client.get(page_url(body, response)).text
         assert "<script>alert" not in text
@@ -321,11 +324,13 @@ class TestTheFeed:
         assert first.findtext(f"{ATOM}id")
 
     def test_the_summary_is_the_first_500_characters_of_the_comments(self, client, body):
-        ResponseFactory.create(
-            report__body=body,
-            status=ResponseStatus.PUBLISHED,
-            published_on=dt.date(2024, 1, 1),
-            comments="word " * 400,
+        publish(
+            ResponseFactory.create(
+                report__body=body,
+                status=ResponseStatus.PUBLISHED,
+                published_on=dt.date(2024, 1, 1),
+                comments="word " * 400,
+            )
         )
         feed = ET.fromstring(client.get(feed_url(body)).content)
         summary = feed.findtext(f"{ATOM}entry/{ATOM}summary") or ""

@@ -37,8 +37,10 @@ def hampshire_urls(settings, tmp_path) -> list[str]:
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
     body = PolicingBody.objects.get(slug__contains="hampshire")
-    response = Response.objects.filter(body=body, entries__isnull=False).first()
-    assert response is not None
+    response = Response.objects.filter(
+        body=body, entries__isnull=False, editions__isnull=False
+    ).first()
+    assert response is not None  # published, so its edition's PDF can be downloaded
     entry = response.entries.first()
     assert entry is not None
     action = AssuranceAction.objects.filter(body=body, findings__isnull=False).first()
@@ -80,6 +82,7 @@ def hampshire_urls(settings, tmp_path) -> list[str]:
         "finding_link": {"pk": ids["action"]},
         "finding_unlink": {"pk": ids["action"], "finding_pk": ids["linked"]},
         "pack_": {"pk": ids["pack"]},
+        "edition_pdf": {"pk": ids["response"], "number": 1},
     }
     urls = []
     for route in get_resolver("inspections.urls").url_patterns:

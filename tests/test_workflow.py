@@ -25,7 +25,6 @@ DATA: dict[str, dict[str, str]] = {
     "record-comments": {
         "chief_comments_received_on": YESTERDAY,
         "chief_comments": "The Chief Constable accepts the findings.",
-        "publish_chief_comments": "on",
     },
     "submit": {},
     "approve": {},
@@ -37,6 +36,11 @@ DATA: dict[str, dict[str, str]] = {
     "return-to-draft": {"reason": "The chief's comments changed."},
     "no-response": {"no_response_reason": "The force is not a subject of this report."},
     "reopen": {"reason": "A force report now refers to it."},
+    "correct": {
+        "reason": "The date of the chief constable's letter was wrong.",
+        "published_on": TODAY.isoformat(),
+        "published_url": "https://example.org/r",
+    },
 }
 
 
@@ -44,7 +48,9 @@ DATA: dict[str, dict[str, str]] = {
 def complete(alice):
     """A response whose only answerable recommendation has an entry."""
     response = ResponseFactory.create(
-        report__body=alice.body, report__published_on=TODAY - dt.timedelta(days=30)
+        report__body=alice.body,
+        report__published_on=TODAY - dt.timedelta(days=30),
+        chief_invited_on=TODAY - dt.timedelta(days=29),
     )
     finding = FindingFactory.create(
         report=response.report, reference="Recommendation 1", addressed_to=[addressee()]
@@ -80,7 +86,7 @@ def test_every_allowed_transition_moves_the_response_for_a_permitted_role(
     result = post(signed_in(actor), response, name)
     assert result.status_code == 302, result.text[-2000:]
     response.refresh_from_db()
-    assert response.status == transition.target
+    assert response.status == (transition.target or source)
     assert response.version == 2
 
 

@@ -78,9 +78,6 @@ class Response(models.Model):
         _("chief officer comments received on"), null=True, blank=True
     )
     chief_comments = models.TextField(_("chief officer's comments"), blank=True)
-    publish_chief_comments = models.BooleanField(
-        _("publish the chief officer's comments"), default=True
-    )
     # s55(5A): any response the body makes to the chief officer's comments is published
     # with them.
     chief_comments_reply = models.TextField(
@@ -283,10 +280,6 @@ class ResponseEdition(models.Model):
     def __str__(self) -> str:
         return f"{self.response}: edition {self.number}"
 
-    @property
-    def is_correction(self) -> bool:
-        return self.number > 1
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise ValueError("A published edition is kept as it was published.")
@@ -294,3 +287,7 @@ class ResponseEdition(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("A published edition is kept as it was published.")
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1

@@ -10,10 +10,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Membership, Response, ResponseStatus
+from ..models import PUBLISHED_STATUSES, Membership, Response, ResponseStatus
+from .editions import edition_create
 from .responses import EditConflict
 
 S = ResponseStatus
@@ -28,7 +30,7 @@ class Transition:
     name: str
     label: Any  # lazy string
     sources: frozenset[str]
-    target: str
+    target: str | None  # None: the status stays as it is
     approver_only: bool = False
     needs_reason: bool = False
 
@@ -53,7 +55,9 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "submit",
             gettext_lazy("Send for approval"),
-            frozenset({S.COMMENTS_REQUESTED, S.COMMENTS_RECEIVED}),
+            # From draft too, once the chief officer has been invited: a response returned
+            # to draft keeps its chief officer facts and goes straight back for approval.
+            frozenset({S.DRAFT, S.COMMENTS_REQUESTED, S.COMMENTS_RECEIVED}),
             S.READY_FOR_APPROVAL,
         ),
         Transition(
@@ -68,6 +72,14 @@ TRANSITIONS: dict[str, Transition] = {
             gettext_lazy("Record publication"),
             frozenset({S.APPROVED}),
             S.PUBLISHED,
+        ),
+        Transition(
+            "correct",
+            gettext_lazy("Publish a correction"),
+            frozenset(PUBLISHED_STATUSES),
+            None,
+            approver_only=True,
+            needs_reason=True,
         ),
         Transition(
             "record-copies",
@@ -109,7 +121,18 @@ def may(transition: Transition, membership: Membership) -> bool:
 
 def available(response: Response, membership: Membership) -> list[Transition]:
     """What this member may do to this response now, for the buttons on its page."""
-    return [t for t in TRANSITIONS.values() if response.status in t.sources and may(t, membership)]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if response.status in t.sources and may(t, membership) and _offered(t, response)
+    ]
+
+
+def _offered(transition: Transition, response: Response) -> bool:
+    """Steps whose facts are not there yet are not offered (check() says why if asked)."""
+    if transition.name == "submit" and response.status == S.DRAFT:
+        return response.chief_invited_on is not None
+    return True
 
 
 def _missing_message(response: Response) -> str | None:
@@ -143,6 +166,36 @@ def check(response: Response, transition: Transition, membership: Membership) ->
         )
     if transition.name == "approve" and (message := _missing_message(response)):
         raise TransitionRefused(message)
+    if (
+        transition.name == "submit"
+        and response.status == S.DRAFT
+        and response.chief_invited_on is None
+    ):
+        raise TransitionRefused(
+            _(
+                "Invite the chief officer to comment before you send the response for "
+                "approval (Police Act 1996 s55(4))."
+            )
+        )
+    if transition.name in {"publish", "correct"} and (message := _missing_message(response)):
+        raise TransitionRefused(message)
+
+
+def publication_date_problem(response: Response, published_on: dt.date, today: dt.date) -> str:
+    """Why a publication date cannot be true, or "": it is on or after the report's
+    publication and the approval, and not in the future."""
+    if published_on > today:
+        return _("The publication date cannot be in the future.")
+    if published_on < response.report.published_on:
+        return _("The response cannot be published before the report itself (%(date)s).") % {
+            "date": date_format(response.report.published_on, "j F Y")
+        }
+    approved = response.approved_at and timezone.localdate(response.approved_at)
+    if approved and published_on < approved:
+        return _("The response cannot be published before it was approved (%(date)s).") % {
+            "date": date_format(approved, "j F Y")
+        }
+    return ""
 
 
 @transaction.atomic
@@ -157,11 +210,15 @@ def response_transition(
 ) -> Response:
     """Move the response on. `data` holds the cleaned fields the transition's form asks
     for; `version` is the version the user saw (a newer one is an EditConflict)."""
-    locked = Response.objects.select_for_update().get(pk=response.pk)
+    today = today or timezone.localdate()
+    locked = Response.objects.select_for_update().select_related("report").get(pk=response.pk)
     if locked.version != version:
         raise EditConflict
     check(locked, transition, membership)
     fields = {key: value for key, value in data.items() if key != "reason"}
+    published_on = fields.get("published_on")
+    if published_on and (problem := publication_date_problem(locked, published_on, today)):
+        raise TransitionRefused(problem)
     for key, value in fields.items():
         setattr(locked, key, value)
     if transition.name == "approve":
@@ -170,9 +227,19 @@ def response_transition(
     if transition.target == S.DRAFT:
         locked.approved_by = None
         locked.approved_at = None
-    locked.status = transition.target
+    if transition.target is not None:
+        locked.status = transition.target
     locked.version = F("version") + 1
     locked._change_reason = data.get("reason") or str(transition.label)  # type: ignore[attr-defined]
     locked.save()
     locked.refresh_from_db()
+    if transition.name in {"publish", "correct"}:
+        # What was published, frozen: the public page, the feed and the PDF come from it.
+        edition_create(
+            response=locked,
+            user=membership.user,
+            published_on=locked.published_on or today,
+            published_url=locked.published_url,
+            correction_reason=data.get("reason", "") if transition.name == "correct" else "",
+        )
     return locked

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .. import selectors
 from ..access import get_for_body, require_exporter
+from ..editions import edition_content, render_response_pdf
 from ..models import (
     Finding,
     FindingKind,
@@ -24,19 +24,13 @@ from ..models import (
     Marking,
     ProgressUpdate,
     Response,
+    ResponseEdition,
     highest_marking,
 )
-from ..pdf import pdf_response, render_document
-from .common import member
+from ..pdf import document_lang, pdf_response, render_document
+from .common import member, private_file_response
 
 SLUG_LENGTH = 80
-
-
-def document_lang() -> str:
-    """The active language as BCP 47 for `<html lang>`, which WeasyPrint writes into the
-    PDF's /Lang: "en-gb" becomes "en-GB", "cy" stays "cy"."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return translation.to_locale(language).replace("_", "-")
 
 
 def pdf_filename(kind: str, report: InspectionReport) -> str:
@@ -51,13 +45,11 @@ def is_sensitive(*markings: str) -> bool:
 
 @require_GET
 def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published response is the stored PDF of its latest edition, byte for byte; a
+    draft is rendered from its rows as they stand."""
     membership = member(request)
     require_exporter(membership)
-    recommendations = (
-        Finding.objects.filter(kind=FindingKind.RECOMMENDATION)
-        .prefetch_related("addressees")
-        .order_by("position", "pk")
-    )
+    recommendations = Finding.objects.prefetch_related("addressees").order_by("position", "pk")
     response = get_for_body(
         Response.objects.select_related("report", "body").prefetch_related(
             Prefetch("report__findings", queryset=recommendations), "entries"
@@ -65,26 +57,33 @@ def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         membership.body,
         pk=pk,
     )
-    report = response.report
-    entries = {entry.finding_id: entry for entry in response.entries.all()}
-    # One entry per recommendation the response must answer, and any other the body
-    # chose to answer.
-    rows = [
-        {"finding": finding, "entry": entries.get(finding.pk)}
-        for finding in report.findings.all()
-        if finding.is_answerable() or finding.pk in entries
-    ]
-    context: dict[str, Any] = {
-        "response": response,
-        "report": report,
-        "body": response.body,
-        "rows": rows,
-        "sensitive": is_sensitive(response.marking, report.marking),
-        "author": response.body.office_name,
-        "lang": document_lang(),
-    }
-    pdf = render_document("pdf/response.html", context, request=request)
-    return pdf_response(pdf, pdf_filename("response", report))
+    if edition := response.editions.order_by("-number").first():
+        return edition_file_response(edition)
+    pdf = render_response_pdf(edition_content(response), response=response)
+    return pdf_response(pdf, pdf_filename("response", response.report))
+
+
+@require_GET
+def edition_pdf(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """Any edition of the body's response, as it was published."""
+    membership = member(request)
+    require_exporter(membership)
+    edition = get_for_body(
+        ResponseEdition.objects.select_related("response__report"),
+        membership.body,
+        response_id=pk,
+        number=number,
+    )
+    return edition_file_response(edition)
+
+
+def edition_file_response(edition: ResponseEdition) -> FileResponse:
+    report = edition.response.report
+    name = pdf_filename("response", report).removesuffix(".pdf")
+    suffix = f"-edition-{edition.number}" if edition.number > 1 else ""
+    return private_file_response(
+        edition.pdf, filename=f"{name}{suffix}.pdf", content_type="application/pdf"
+    )
 
 
 @require_GET

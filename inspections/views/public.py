@@ -10,8 +10,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,37 +20,44 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ..models import PUBLISHED_STATUSES, Marking, PolicingBody, Response, ResponseEntry
-from .common import paginate
+from ..models import PUBLISHED_STATUSES, Marking, PolicingBody, ResponseEdition
+from .common import paginate, private_file_response
 
+INDEX = "public/index.html"
 LIST = "public/list.html"
 DETAIL = "public/response.html"
 FEED_SIZE = 50
 SUMMARY_LENGTH = 500
 
 
-def published_responses(body: PolicingBody) -> QuerySet[Response]:
-    """The body's responses the public may read, newest publication first."""
-    return (
-        Response.objects.filter(
-            body=body,
-            report__body=body,
-            status__in=PUBLISHED_STATUSES,
-            marking=Marking.OFFICIAL,
-            report__marking=Marking.OFFICIAL,
-        )
-        .select_related("report", "body")
-        .order_by(F("published_on").desc(nulls_last=True), "-pk")
+def _public_editions() -> QuerySet[ResponseEdition]:
+    """Latest editions of every response the public may read: published, and neither it
+    nor its report OFFICIAL-SENSITIVE."""
+    latest = ResponseEdition.objects.filter(response=OuterRef("response")).order_by("-number")
+    return ResponseEdition.objects.filter(
+        number=Subquery(latest.values("number")[:1]),
+        response__status__in=PUBLISHED_STATUSES,
+        response__marking=Marking.OFFICIAL,
+        response__report__marking=Marking.OFFICIAL,
     )
 
 
-def published_response(body: PolicingBody, pk: int) -> Response:
-    """One published response with its entries, or 404: unpublished, sensitive and
+def published_editions(body: PolicingBody) -> QuerySet[ResponseEdition]:
+    """The body's published responses, each as its latest edition, newest first."""
+    return (
+        _public_editions()
+        .filter(response__body=body, response__report__body=body)
+        .select_related("response__body")
+        .order_by("-published_on", "-response_id")
+    )
+
+
+def published_edition(body: PolicingBody, pk: int) -> ResponseEdition:
+    """The latest edition of one published response, or 404: unpublished, sensitive and
     another body's responses are not found, whether or not they exist."""
-    entries = ResponseEntry.objects.select_related("finding").order_by("finding__position", "pk")
     try:
-        return published_responses(body).prefetch_related(Prefetch("entries", entries)).get(pk=pk)
-    except Response.DoesNotExist:
+        return published_editions(body).get(response_id=pk)
+    except ResponseEdition.DoesNotExist:
         raise Http404("No such published response.") from None
 
 
@@ -61,9 +68,19 @@ def _public(context: dict[str, Any]) -> dict[str, Any]:
 
 @login_not_required
 @require_GET
+def public_index(request: HttpRequest) -> HttpResponse:
+    """The deployment's bodies that have published responses, each with its page and feed."""
+    bodies = PolicingBody.objects.filter(
+        Exists(_public_editions().filter(response__body=OuterRef("pk")))
+    ).order_by("name")
+    return render(request, INDEX, _public({"bodies": bodies}))
+
+
+@login_not_required
+@require_GET
 def public_list(request: HttpRequest, body_slug: str) -> HttpResponse:
     body = get_object_or_404(PolicingBody, slug=body_slug)
-    page = paginate(request, published_responses(body))
+    page = paginate(request, published_editions(body))
     return render(request, LIST, _public({"body": body, "page": page}))
 
 
@@ -71,14 +88,27 @@ def public_list(request: HttpRequest, body_slug: str) -> HttpResponse:
 @require_GET
 def public_response(request: HttpRequest, body_slug: str, pk: int) -> HttpResponse:
     body = get_object_or_404(PolicingBody, slug=body_slug)
-    response = published_response(body, pk)
-    context = {
-        "body": body,
-        "response": response,
-        "report": response.report,
-        "entries": list(response.entries.all()),
-    }
+    edition = published_edition(body, pk)
+    corrections = (
+        edition.response.editions.filter(number__gt=1, number__lte=edition.number)
+        .order_by("-number")
+        .only("number", "created_at", "correction_reason")
+    )
+    context = {"body": body, "edition": edition, "doc": edition.content, "corrections": corrections}
     return render(request, DETAIL, _public(context))
+
+
+@login_not_required
+@require_GET
+def public_response_pdf(request: HttpRequest, body_slug: str, pk: int) -> FileResponse:
+    """The stored PDF of the latest edition, byte for byte as it was published."""
+    body = get_object_or_404(PolicingBody, slug=body_slug)
+    edition = published_edition(body, pk)
+    return private_file_response(
+        edition.pdf,
+        filename=f"response-{pk}-edition-{edition.number}.pdf",
+        content_type="application/pdf",
+    )
 
 
 class PlainSummaryAtom1Feed(Atom1Feed):
@@ -90,17 +120,12 @@ class PlainSummaryAtom1Feed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
-def _updated(response: Response) -> dt.datetime:
-    if response.published_on is None:
-        return response.updated_at
-    return timezone.make_aware(dt.datetime.combine(response.published_on, dt.time()))
+def _published_at(edition: ResponseEdition) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(edition.published_on, dt.time()))
 
 
-class PublishedResponsesFeed(Feed[Response, PolicingBody]):
+class PublishedResponsesFeed(Feed[ResponseEdition, PolicingBody]):
     feed_type = PlainSummaryAtom1Feed
-
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> PolicingBody:
-        return get_object_or_404(PolicingBody, slug=kwargs["body_slug"])
 
     def title(self, obj: PolicingBody) -> str:
         return _("Responses to inspection reports: %(body)s") % {"body": obj.name}
@@ -120,23 +145,31 @@ class PublishedResponsesFeed(Feed[Response, PolicingBody]):
     def author_name(self, obj: PolicingBody) -> str:
         return obj.office_name
 
-    def items(self, obj: PolicingBody) -> QuerySet[Response]:
-        return published_responses(obj)[:FEED_SIZE]
+    def items(self, obj: PolicingBody) -> QuerySet[ResponseEdition]:
+        return published_editions(obj)[:FEED_SIZE]
 
-    def item_title(self, item: Response) -> str:
-        return item.report.title_with_month
+    def item_title(self, item: ResponseEdition) -> str:
+        return str(item.content["title"])
 
-    def item_link(self, item: Response) -> str:
-        return reverse("public_response", args=[item.body.slug, item.pk])
+    def item_link(self, item: ResponseEdition) -> str:
+        return reverse("public_response", args=[item.response.body.slug, item.response_id])
 
-    def item_description(self, item: Response) -> str:
-        return Truncator(item.comments).chars(SUMMARY_LENGTH)
+    def item_guid(self, item: ResponseEdition) -> str:
+        # One entry per response, whatever its edition, so a correction updates it.
+        return self.item_link(item)
 
-    def item_pubdate(self, item: Response) -> dt.datetime:
-        return _updated(item)
+    def item_description(self, item: ResponseEdition) -> str:
+        return Truncator(item.content["comments"]).chars(SUMMARY_LENGTH)
 
-    def item_updateddate(self, item: Response) -> dt.datetime:
-        return _updated(item)
+    def item_pubdate(self, item: ResponseEdition) -> dt.datetime:
+        return _published_at(item)
+
+    def item_updateddate(self, item: ResponseEdition) -> dt.datetime:
+        published = _published_at(item)
+        return max(published, item.created_at) if item.is_correction else published
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> PolicingBody:
+        return get_object_or_404(PolicingBody, slug=kwargs["body_slug"])
 
 
 public_feed = login_not_required(require_GET(PublishedResponsesFeed()))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import get_for_body, require_editor
+from ..editions import differs_from_published
 from ..forms.responses import EntryForm, ResponseForm
 from ..models import Finding, FindingKind, InspectionReport, PolicingBody, Response
 from ..models.responses import RecommendationRow
@@ -53,7 +54,10 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     response = _response(membership.body, pk)
     rows = response.recommendation_rows()
+    editions = list(response.editions.order_by("-number"))
     context = {
+        "editions": editions,
+        "live_differs": bool(editions) and differs_from_published(response, editions[0].content),
         "transitions": workflow.available(response, membership),
         "response": response,
         "report": response.report,
@@ -74,7 +78,7 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.response_update(response=response, form=form)
+                services.response_update(response=response, **form.cleaned_data)
             except services.EditConflict:
                 return conflict_page(
                     request,
@@ -112,7 +116,7 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 saved = services.entry_save(
-                    response=response, finding=finding, entry=entry, form=form
+                    response=response, finding=finding, entry=entry, **form.cleaned_data
                 )
             except services.EditConflict:
                 form.add_error(
