@@ -10,6 +10,7 @@ import hashlib
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
@@ -65,3 +66,26 @@ def edition_create(
     edition.pdf.save("response.pdf", ContentFile(pdf), save=False)
     edition.save()
     return edition
+
+
+def editions_backfill(*, body_slug: str | None = None) -> int:
+    """Edition 1 for each published response without one, from its rows as they stand.
+    Returns how many were made. Each response in its own transaction."""
+    missing = Response.objects.published().filter(editions__isnull=True)
+    if body_slug:
+        missing = missing.filter(body__slug=body_slug)
+    made = 0
+    for response in missing.order_by("pk").iterator():
+        with transaction.atomic():
+            locked = Response.objects.select_for_update().get(pk=response.pk)
+            if locked.editions.exists():
+                continue  # made meanwhile by another run
+            assert locked.published_on is not None
+            edition_create(
+                response=locked,
+                user=None,
+                published_on=locked.published_on,
+                published_url=locked.published_url,
+            )
+            made += 1
+    return made
