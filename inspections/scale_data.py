@@ -65,6 +65,7 @@ from .models import (
     ProgressUpdate,
     ReportType,
     Response,
+    ResponseEdition,
     ResponseEntry,
     ResponseStatus,
     Role,
@@ -1121,6 +1122,9 @@ def delete_scale_data(*, stdout: Writer | None = None) -> DeleteResult:
         _raw_delete(
             ResponseEntry.objects.filter(Q(response__in=responses) | Q(finding__in=findings))
         )
+        # Editions of generated responses (made by backfill_editions, if it ran) go too;
+        # their files are left for the storage's own cleanup.
+        _raw_delete(ResponseEdition.objects.filter(response__in=responses))
         response_count = _raw_delete(responses)
         _raw_delete(FindingAddressee.objects.filter(finding__in=findings))
         Finding.objects.filter(cause_of_concern__in=findings).exclude(report__in=reports).update(
