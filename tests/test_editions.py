@@ -174,9 +174,11 @@ def test_an_approver_corrects_a_published_response_with_a_reason(client, alice, 
     for edition in (first, second):
         got = streamed(inside.get(f"/responses/{approved.pk}/editions/{edition.number}.pdf"))
         assert hashlib.sha256(got).hexdigest() == edition.pdf_sha256
-    listed = inside.get(f"/responses/{approved.pk}/").text
-    assert 'id="editions"' in listed
-    assert reason in listed
+    for page_url in (f"/responses/{approved.pk}/", f"/responses/{approved.pk}/history/"):
+        listed = inside.get(page_url).text
+        assert 'id="editions"' in listed
+        assert reason in listed
+        assert f"/responses/{approved.pk}/editions/2.pdf" in listed
     approved.refresh_from_db()
     assert approved.status == S.PUBLISHED
 

@@ -76,7 +76,12 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
             entry_rows, ResponseEntry, exclude={"response", "finding"}, subject=entry_subject
         ),
     )
-    context = {"response": response, "report": response.report, "versions": versions}
+    context = {
+        "response": response,
+        "report": response.report,
+        "versions": versions,
+        "editions": list(response.editions.order_by("-number")),
+    }
     return render_page(request, RESPONSE, context)
 
 
