@@ -22,7 +22,12 @@ DUE_SOON_DAYS = 14
 
 
 def statutory_due_date(published_on: dt.date) -> dt.date:
-    return published_on + dt.timedelta(days=RESPONSE_WINDOW_DAYS - 1)
+    try:
+        return published_on + dt.timedelta(days=RESPONSE_WINDOW_DAYS - 1)
+    except OverflowError:
+        # A date near the end of the calendar (entered in error, or stored before forms
+        # refused such dates): the last date there is, so lists, pages and PDFs still work.
+        return dt.date.max
 
 
 class Rag(StrEnum):

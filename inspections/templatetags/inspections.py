@@ -4,10 +4,12 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import stringfilter
 from django.utils import timezone
 
 from ..models import AssuranceAction, Response
 from ..rules import Rag
+from ..validation import without_bidi_controls
 
 register = template.Library()
 
@@ -45,6 +47,14 @@ def response_clock(response: Response | None, today: dt.date | None = None) -> d
 def rag_tag(action: AssuranceAction, today: dt.date | None = None) -> dict[str, Any]:
     rag = action.rag(today or timezone.localdate())
     return {"rag": rag, "css": rag.css}
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def nobidi(value: str) -> str:
+    """Text without bidirectional controls. Forms remove them on the way in; this covers
+    text stored before that, or written by anything other than a form."""
+    return without_bidi_controls(value)
 
 
 @register.simple_tag(takes_context=True)
