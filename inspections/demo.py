@@ -245,8 +245,7 @@ def _response(
             responses.entry_save(
                 response=response,
                 finding=findings[finding.reference],
-                entry=None,
-                seen="",
+                version=None,
                 answer=finding.entry.answer,
                 text=finding.entry.text,
             )

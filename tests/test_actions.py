@@ -245,7 +245,7 @@ class TestCreating:
     def test_an_editor_adds_an_action_to_her_body(self, alice_client, alice, pat):
         page = alice_client.get("/actions/new/")
         assert page.status_code == 200
-        assert 'type="date"' in page.text
+        assert 'name="start_on-day"' in page.text  # the GOV.UK date input, not type="date"
         response = alice_client.post("/actions/new/", action_data(owner=pat.user.pk))
         action = AssuranceAction.objects.get()
         assert response.status_code == 302
@@ -283,7 +283,7 @@ class TestCreating:
         response = alice_client.post("/actions/new/", data)
         assert response.status_code == 422
         assert "There is a problem" in response.text
-        assert 'href="#id_target_on"' in response.text
+        assert 'href="#id_target_on-day"' in response.text
         assert 'href="#id_percent_complete"' in response.text
         assert "The target date cannot be before the start date." in response.text
         assert 'value="Keep my words"' in response.text
@@ -302,11 +302,11 @@ class TestCreating:
 
     def test_a_complete_action_without_a_date_is_completed_today(self, alice_client):
         alice_client.post(
-            "/actions/new/", action_data(status=ActionStatus.COMPLETE, percent_complete="80")
+            "/actions/new/", action_data(status=ActionStatus.COMPLETE, percent_complete="100")
         )
         action = AssuranceAction.objects.get()
         assert action.completed_on == TODAY
-        assert action.percent_complete == 80  # complete does not force 100%
+        assert action.percent_complete == 100
 
     def test_an_analyst_cannot_add_an_action(self, ana_client):
         assert ana_client.get("/actions/new/").status_code == 403
@@ -432,20 +432,27 @@ class TestEditing:
         action.refresh_from_db()
         assert (action.title, action.version) == ("Their title", 2)
 
-    def test_a_progress_update_makes_an_open_edit_form_stale(self, alice_client, action):
+    def test_a_progress_update_since_the_form_opened_is_kept_with_the_edit(
+        self, alice_client, action
+    ):
         data = edit_data(action, title="My title")
-        alice_client.post(f"/actions/{action.pk}/updates/", {"text": "Done", "status": "complete"})
-        response = alice_client.post(f"/actions/{action.pk}/edit/", data)
-        assert response.status_code == 409
-        assert "Someone else changed this action" in response.text
+        alice_client.post(
+            f"/actions/{action.pk}/updates/",
+            {"text": "Done", "status": "complete", "percent_complete": "100"},
+        )
+        response = alice_client.post(f"/actions/{action.pk}/edit/", data, follow=True)
+        assert response.redirect_chain == [(f"/actions/{action.pk}/", 302)]
+        assert "theirs were kept too (status, percent complete, completed on)" in response.text
         action.refresh_from_db()
-        assert (action.title, action.status) == ("Improve call handling", "complete")
+        assert (action.title, action.status, action.percent_complete, action.version) == (
+            "My title", "complete", 100, 3,
+        )  # fmt: skip
 
     def test_invalid_input_is_kept_with_an_error_summary(self, alice_client, action):
         data = edit_data(action, title="Kept", target_on="2000-01-01")
         response = alice_client.post(f"/actions/{action.pk}/edit/", data)
         assert response.status_code == 422
-        assert 'href="#id_target_on"' in response.text
+        assert 'href="#id_target_on-day"' in response.text
         assert 'value="Kept"' in response.text
         action.refresh_from_db()
         assert (action.title, action.version) == ("Improve call handling", 1)
@@ -454,8 +461,8 @@ class TestEditing:
         data = edit_data(action, completed_on=TODAY.isoformat())
         response = alice_client.post(f"/actions/{action.pk}/edit/", data)
         assert response.status_code == 422
-        assert 'href="#id_completed_on"' in response.text
-        data["status"] = ActionStatus.COMPLETE
+        assert 'href="#id_completed_on-day"' in response.text
+        data |= {"status": ActionStatus.COMPLETE, "percent_complete": "100"}
         assert alice_client.post(f"/actions/{action.pk}/edit/", data).status_code == 302
         action.refresh_from_db()
         assert (action.status, action.completed_on) == ("complete", TODAY)
@@ -513,12 +520,18 @@ class TestProgressUpdates:
         assert ProgressUpdate.objects.get().status == ""
 
     def test_completing_through_an_update_records_the_completion_date(self, alice_client, action):
-        alice_client.post(
+        # Complete means 100%: an update saying complete at 50% is refused.
+        refused = alice_client.post(
             f"/actions/{action.pk}/updates/", {"text": "Signed off.", "status": "complete"}
+        )
+        assert refused.status_code == 422
+        alice_client.post(
+            f"/actions/{action.pk}/updates/",
+            {"text": "Signed off.", "status": "complete", "percent_complete": "100"},
         )
         action.refresh_from_db()
         assert (action.status, action.completed_on, action.percent_complete) == (
-            "complete", TODAY, 50,
+            "complete", TODAY, 100,
         )  # fmt: skip
 
     def test_reopening_through_an_update_clears_the_completion_date(self, alice_client, action):

@@ -109,7 +109,7 @@ class TestEditingFindings:
 
     def test_an_editor_changes_the_inspectorate_status(self, alice_client, report):
         finding = FindingFactory.create(report=report, reference="Recommendation 4")
-        data = finding_data(inspectorate_status="complete")
+        data = finding_data(inspectorate_status="complete", version=finding.version)
         response = alice_client.post(f"/findings/{finding.pk}/edit/", data)
         assert response.status_code == 302
         finding.refresh_from_db()

@@ -129,7 +129,7 @@ class TestAddingAReport:
         assert response.status_code == 422
         assert "There is a problem" in response.text
         assert 'href="#id_title"' in response.text
-        assert 'href="#id_published_on"' in response.text
+        assert 'href="#id_published_on-day"' in response.text
         assert "Keep me" in response.text
         assert InspectionReport.objects.count() == 0
 
@@ -197,7 +197,7 @@ class TestTheReportPage:
 class TestEditingAReport:
     def test_an_editor_changes_the_title(self, alice_client, alice):
         report = ReportFactory.create(body=alice.body)
-        data = valid_report(title="A better title")
+        data = valid_report(title="A better title", version=report.version)
         response = alice_client.post(f"/reports/{report.pk}/edit/", data)
         assert response.status_code == 302
         report.refresh_from_db()
@@ -208,7 +208,7 @@ class TestEditingAReport:
         report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
         response = ResponseFactory.create(report=report)
         assert response.due_on == dt.date(2026, 11, 25)
-        data = valid_report(published_on="2026-10-08")
+        data = valid_report(published_on="2026-10-08", version=report.version)
         assert alice_client.post(f"/reports/{report.pk}/edit/", data).status_code == 302
         response.refresh_from_db()
         assert response.due_on == dt.date(2026, 12, 2)
@@ -216,10 +216,10 @@ class TestEditingAReport:
     def test_becoming_a_fire_report_stops_the_responses_clock(self, alice):
         report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
         response = ResponseFactory.create(report=report)
-        services.report_update(report=report, report_type=ReportType.FIRE)
+        report = services.report_update(report=report, version=1, report_type=ReportType.FIRE)
         response.refresh_from_db()
         assert response.due_on is None
-        services.report_update(report=report, report_type=ReportType.PEEL)
+        services.report_update(report=report, version=2, report_type=ReportType.PEEL)
         response.refresh_from_db()
         assert response.due_on == dt.date(2026, 11, 25)
 
@@ -227,7 +227,7 @@ class TestEditingAReport:
         report = ReportFactory.create(body=alice.body, published_on=dt.date(2026, 10, 1))
         response = ResponseFactory.create(report=report)
         Response.objects.filter(pk=response.pk).update(due_on=None)
-        services.report_update(report=report, title="A better title")
+        services.report_update(report=report, version=1, title="A better title")
         response.refresh_from_db()
         assert response.due_on is None  # not recomputed: nothing it depends on changed
 

@@ -162,7 +162,7 @@ class TestEditingTheResponse:
         data = response_data(response, chief_invited_on="2026-11-10", chief_reply_by="2026-11-01")
         result = alice_client.post(f"/responses/{response.pk}/edit/", data)
         assert result.status_code == 422
-        assert 'href="#id_chief_reply_by"' in result.text
+        assert 'href="#id_chief_reply_by-day"' in result.text
 
     def test_an_analyst_cannot_edit(self, ana_client, ana):
         response = ResponseFactory.create(report__body=ana.body, comments="Before")
@@ -202,25 +202,55 @@ class TestEntries:
         assert checked.group(1) == "none"
         assert not ResponseEntry.objects.exists()
 
-    def test_editing_over_someone_elses_entry_is_refused(self, alice_client, response):
+    def test_editing_the_text_someone_else_changed_shows_both_side_by_side(
+        self, alice_client, response
+    ):
         rec = finding(response, "Recommendation 1")
         entry = EntryFactory.create(response=response, finding=rec, text="Original")
         url = f"/responses/{response.pk}/entries/{rec.pk}/"
-        seen = entry.updated_at.isoformat()
-        ResponseEntry.objects.filter(pk=entry.pk).update(
-            text="Pat's version", updated_at=entry.updated_at + dt.timedelta(seconds=5)
-        )
-        result = alice_client.post(url, {"answer": "taken", "text": "Mine", "seen": seen})
+        theirs = ResponseEntry.objects.get(pk=entry.pk)
+        theirs.text, theirs.version = "Pat's version", 2
+        theirs.save()
+        result = alice_client.post(url, {"answer": "proposed", "text": "Mine", "version": "1"})
         assert result.status_code == 409
-        assert "Mine" in result.text
+        assert "Someone else changed the entry for Recommendation 1" in result.text
+        assert re.findall(r'data-testid="theirs">(.*?)</td>', result.text) == ["Pat&#x27;s version"]
+        assert re.findall(r'data-testid="yours">(.*?)</td>', result.text) == ["Mine"]
+        assert 'name="version" value="2"' in result.text
         entry.refresh_from_db()
         assert entry.text == "Pat's version"
+
+    def test_with_htmx_the_comparison_takes_the_pages_place(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        entry = EntryFactory.create(response=response, finding=rec, text="Original")
+        ResponseEntry.objects.filter(pk=entry.pk).update(text="Pat's version", version=2)
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        data = {"answer": "proposed", "text": "Mine", "version": "1"}
+        result = alice_client.post(url, data, headers=HTMX)
+        assert result.status_code == 409
+        assert result["HX-Retarget"] == "#main-content"
+        assert "<html" not in result.text
+        assert "Save my version" in result.text
+
+    def test_changes_to_different_fields_of_an_entry_are_merged(self, alice_client, response):
+        rec = finding(response, "Recommendation 1")
+        entry = EntryFactory.create(response=response, finding=rec, answer="proposed")
+        theirs = ResponseEntry.objects.get(pk=entry.pk)
+        theirs.answer, theirs.version = "taken", 2
+        theirs.save()
+        url = f"/responses/{response.pk}/entries/{rec.pk}/"
+        data = {"answer": "proposed", "text": "Done in March.", "version": "1"}
+        result = alice_client.post(url, data, follow=True)
+        assert result.status_code == 200
+        assert "theirs were kept too (answer)" in result.text
+        entry.refresh_from_db()
+        assert (entry.answer, entry.text, entry.version) == ("taken", "Done in March.", 3)
 
     def test_two_people_writing_the_first_entry_cannot_both_win(self, alice_client, response):
         rec = finding(response, "Recommendation 1")
         url = f"/responses/{response.pk}/entries/{rec.pk}/"
         EntryFactory.create(response=response, finding=rec, text="Got there first")
-        result = alice_client.post(url, {"answer": "taken", "text": "Second", "seen": ""})
+        result = alice_client.post(url, {"answer": "taken", "text": "Second", "version": ""})
         assert result.status_code == 409
         assert ResponseEntry.objects.get().text == "Got there first"
 

@@ -135,17 +135,18 @@ def test_green_amber_red_are_at_most_10_and_25_points_behind_by_default(percent,
 
 def test_each_body_sets_its_own_tolerances():
     strict = RagTolerances(green=5, amber=10)
-    assert rag(**_inputs(44), tolerances=strict) is Rag.AMBER
-    assert rag(**_inputs(39), tolerances=strict) is Rag.RED
-    assert rag(**_inputs(45), tolerances=strict) is Rag.GREEN
 
+    def colour(percent: int) -> Rag:
+        return rag(
+            complete=False,
+            not_adopted=False,
+            percent_complete=percent,
+            start_on=dt.date(2026, 1, 1),
+            target_on=dt.date(2026, 4, 11),
+            today=DAY_50,
+            tolerances=strict,
+        )
 
-def _inputs(percent: int) -> dict:
-    return {
-        "complete": False,
-        "not_adopted": False,
-        "percent_complete": percent,
-        "start_on": dt.date(2026, 1, 1),
-        "target_on": dt.date(2026, 4, 11),
-        "today": DAY_50,
-    }
+    assert colour(44) is Rag.AMBER
+    assert colour(39) is Rag.RED
+    assert colour(45) is Rag.GREEN

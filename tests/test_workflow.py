@@ -190,7 +190,7 @@ def test_an_entry_changed_after_approval_also_returns_it_to_draft(complete, alic
     data = {
         "answer": "taken",
         "text": "Now done.",
-        "seen": entry.updated_at.isoformat(),
+        "version": str(entry.version),
         "change_reason": "The force finished early.",
     }
     assert signed_in(alice).post(url, data).status_code == 302
@@ -210,8 +210,7 @@ def test_a_published_or_settled_response_can_no_longer_be_edited(status, complet
     assert "can no longer be changed" in result.text
     entry = response.entries.get()
     url = f"/responses/{response.pk}/entries/{entry.finding_id}/"
-    seen = entry.updated_at.isoformat()
-    result = client.post(url, {"answer": "taken", "text": "Sneaky", "seen": seen})
+    result = client.post(url, {"answer": "taken", "text": "Sneaky", "version": entry.version})
     assert result.status_code == 409
     response.refresh_from_db()
     assert response.comments != "Sneaky edit"
@@ -258,3 +257,55 @@ def test_the_response_page_offers_only_the_steps_the_role_may_take(complete, ali
     assert "Approve the response" not in signed_in(alice).get(url).text
     assert "Return to draft" in signed_in(alice).get(url).text
     assert "Next steps" not in signed_in(ana).get(url).text
+
+
+def test_a_response_returned_to_draft_keeps_its_chief_officer_facts(complete, alice, pat):
+    """Found 5: returning an approved response to draft made the chief officer be invited
+    again, the invitation form offering today and a new reply-by date, so the page said
+    "reply by 6 December (received 23 November)"."""
+    invited, reply_by, received = (TODAY - dt.timedelta(days=n) for n in (29, 15, 20))
+    Response.objects.filter(pk=complete.pk).update(
+        chief_reply_by=reply_by,
+        chief_comments_received_on=received,
+        chief_comments="The Chief Constable accepts the findings.",
+    )
+    response = at(complete, S.APPROVED)
+    client = signed_in(alice)
+    assert post(client, response, "return-to-draft").status_code == 302
+
+    page = client.get(f"/responses/{response.pk}/")
+    assert f"{invited:%-d %B %Y}, to reply by {reply_by:%-d %B %Y}" in page.text
+    assert page.text.index('id="chief-invited"') < page.text.index('id="chief-received"')
+    assert f"{received:%-d %B %Y}" in page.text
+    assert "Send for approval" in page.text  # straight back, without a new invitation
+
+    # Inviting again, if they choose to, starts from the invitation already made.
+    form = client.get(f"/responses/{response.pk}/workflow/request-comments/").context["form"]
+    assert (form.initial["chief_invited_on"], form.initial["chief_reply_by"]) == (invited, reply_by)
+
+    assert post(client, response, "submit").status_code == 302
+    response.refresh_from_db()
+    assert response.status == S.READY_FOR_APPROVAL
+    assert (response.chief_invited_on, response.chief_reply_by) == (invited, reply_by)
+    assert response.chief_comments_received_on == received
+    assert invited <= received
+
+
+@pytest.mark.parametrize("status", [S.PUBLISHED, S.COPIES_SENT])
+def test_an_approver_may_prepare_a_correction_of_a_published_response(status, complete, pat):
+    response = at(complete, status)
+    client = signed_in(pat)
+    data = {"version": "1", "comments": "Corrected wording.", "marking": "official"}
+    assert client.post(f"/responses/{response.pk}/edit/", data).status_code == 302
+    entry = response.entries.get()
+    url = f"/responses/{response.pk}/entries/{entry.finding_id}/"
+    assert client.post(url, {"answer": "taken", "text": "Done.", "version": "1"}).status_code == 302
+    response.refresh_from_db()
+    assert (response.status, response.comments) == (status, "Corrected wording.")
+    assert ResponseEntry.objects.get().text == "Done."
+
+
+def test_nobody_edits_a_response_decided_as_needing_none(complete, pat):
+    response = at(complete, S.NO_RESPONSE_NEEDED)
+    data = {"version": "1", "comments": "Sneaky edit", "marking": "official"}
+    assert signed_in(pat).post(f"/responses/{response.pk}/edit/", data).status_code == 409

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +30,10 @@ from ..models import (
 )
 from ..rules import RAG_LABELS
 from ..selectors import AGE_BANDS, DUE_WINDOWS
+from ..validation import status_progress_problems, without_bidi_controls
 from .responses import VersionedForm
 from .scope import ScopeFields
-from .util import DATE, choice, model_choice
+from .util import DateField, Form, ModelForm, add_problems, choice, date_field, model_choice
 
 PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
 
@@ -65,8 +67,16 @@ class ResponseField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.report.title_with_month)
 
 
+# docs/domain.md#status-and-progress-agree, said where the user chooses either.
+STATUS_HELP = _("Complete means 100% complete; Not started means 0%.")
+
+
 class ActionForm(VersionedForm):
-    percent_complete = percent_field(required=True, label=_("Percent complete"))
+    percent_complete = percent_field(
+        required=True,
+        label=_("Percent complete"),
+        help_text=_("100 for a complete action, 0 for one not started."),
+    )
 
     class Meta:
         model = AssuranceAction
@@ -85,17 +95,21 @@ class ActionForm(VersionedForm):
             "forum",
             "response",
         ]
-        field_classes = {"owner": OwnerField, "response": ResponseField}
+        field_classes = {
+            "owner": OwnerField,
+            "response": ResponseField,
+            "start_on": DateField,
+            "target_on": DateField,
+            "completed_on": DateField,
+        }
         widgets = {
             "title": forms.TextInput(attrs={"class": "govuk-!-width-full"}),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "start_on": DATE,
-            "target_on": DATE,
             "status": forms.RadioSelect,
-            "completed_on": DATE,
             "assurance_evidence": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
+            "status": STATUS_HELP,
             "completed_on": _("Left empty, it is set to today when the status is complete."),
             "assurance_level": _("How assured the body is that the force has done it."),
             "response": _("The statutory response this action delivers on, if any."),
@@ -119,9 +133,17 @@ class ActionForm(VersionedForm):
             *AssuranceLevel.choices,
         ]
         choice(self, "forum").choices = [("", _("Not decided")), *Forum.choices]
+        date_field(self, "completed_on").subject = _("the completion date")
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
+        if cleaned.get("status"):
+            add_problems(
+                self,
+                status_progress_problems(
+                    status=cleaned["status"], percent_complete=cleaned.get("percent_complete")
+                ),
+            )
         start_on, target_on = cleaned.get("start_on"), cleaned.get("target_on")
         if start_on and target_on and target_on < start_on:
             self.add_error("target_on", _("The target date cannot be before the start date."))
@@ -136,11 +158,14 @@ class ActionForm(VersionedForm):
         return cleaned
 
 
-class ProgressForm(forms.ModelForm[ProgressUpdate]):
+class ProgressForm(ModelForm[ProgressUpdate]):
+    """An update to `action` (when given, the status or percentage left unchanged is the
+    action's own, so an update cannot make the two contradict each other)."""
+
     percent_complete = percent_field(
         required=False,
         label=_("Percent complete now"),
-        help_text=_("Leave empty if it has not changed."),
+        help_text=_("Leave empty if it has not changed. 100 if it is complete."),
     )
 
     class Meta:
@@ -151,13 +176,27 @@ class ProgressForm(forms.ModelForm[ProgressUpdate]):
         labels = {"text": _("What has changed"), "status": _("Status now")}
         help_texts = {
             "text": _("Updates are kept as written: they cannot be edited or removed later."),
-            "status": _("Leave it as it is if the status has not changed."),
+            "status": format_lazy(
+                "{} {}", _("Leave it as it is if the status has not changed."), STATUS_HELP
+            ),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, action: AssuranceAction | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.action = action
         self.auto_id = "update-%s"
         choice(self, "status").choices = [("", _("No change")), *ActionStatus.choices]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        status, percent = cleaned.get("status") or "", cleaned.get("percent_complete")
+        changes_either = bool(status) or percent is not None
+        if self.action is not None:
+            status = status or self.action.status
+            percent = self.action.percent_complete if percent is None else percent
+        if changes_either and status and "percent_complete" not in self.errors:
+            add_problems(self, status_progress_problems(status=status, percent_complete=percent))
+        return cleaned
 
     def clean_text(self) -> str:
         text = str(self.cleaned_data.get("text", "")).strip()
@@ -207,7 +246,7 @@ def allowed_extensions() -> list[str]:
     return sorted(settings.EVIDENCE_TYPES)
 
 
-class EvidenceForm(forms.ModelForm[Evidence]):
+class EvidenceForm(ModelForm[Evidence]):
     """Checks the size, the extension and that the bytes match it; records the file's
     name, size and the content type it will be served with (from the allow-list, never
     what the browser claimed)."""
@@ -233,7 +272,8 @@ class EvidenceForm(forms.ModelForm[Evidence]):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        name = PurePath(upload.name or "").name
+        # Direction controls in a file name can disguise its type ("report\u202efdp.exe").
+        name = without_bidi_controls(PurePath(upload.name or "").name)
         extension = PurePath(name).suffix.lower()
         types: dict[str, str] = settings.EVIDENCE_TYPES
         if extension not in types:
@@ -260,7 +300,11 @@ class EvidenceForm(forms.ModelForm[Evidence]):
                 params={"ext": extension.lstrip(".").upper()},
                 code="content",
             )
-        facts = {"original_name": name[-255:], "content_type": types[extension], "size": upload.size}
+        facts = {
+            "original_name": name[-255:],
+            "content_type": types[extension],
+            "size": upload.size,
+        }
         # The admin saves the form's instance; the app's view hands cleaned_data to
         # services.actions.evidence_add. Both get the same facts.
         for key, value in facts.items():
@@ -269,7 +313,7 @@ class EvidenceForm(forms.ModelForm[Evidence]):
         return upload
 
 
-class PickerForm(forms.Form):
+class PickerForm(Form):
     q = forms.CharField(
         label=_("Find a finding to link"),
         required=False,
@@ -331,8 +375,10 @@ class ActionFilterForm(ScopeFields):
         required=False,
         choices=[("", _("Any time")), *((key, label) for key, label, _a, _b in AGE_BANDS)],
     )
-    updated_since = forms.DateField(
-        label=_("With progress updates since"), required=False, widget=DATE
+    updated_since = DateField(
+        label=_("With progress updates since"),
+        required=False,
+        subject=_("the date to show updates since"),
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),

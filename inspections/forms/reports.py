@@ -13,12 +13,14 @@ from ..models import (
     InspectionReport,
     ReportType,
     ResponseStatus,
+    Scope,
 )
+from .editing import add_finding_change_reason, add_version
 from .scope import ScopeFields
-from .util import DATE, choice, model_choice
+from .util import DateField, ModelForm, choice, date_field, model_choice
 
 
-class ReportForm(forms.ModelForm[InspectionReport]):
+class ReportForm(ModelForm[InspectionReport]):
     class Meta:
         model = InspectionReport
         fields = [
@@ -40,9 +42,9 @@ class ReportForm(forms.ModelForm[InspectionReport]):
             "marking": forms.RadioSelect,
             "partner_inspectorates": forms.CheckboxSelectMultiple,
             "forces": forms.SelectMultiple(attrs={"size": 8}),
-            "published_on": DATE,
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"published_on": DateField}
         help_texts = {
             "forces": _("For a report on named forces. Hold Ctrl or Cmd to choose several."),
             "published_on": _("The statutory 56 days start on this day."),
@@ -51,8 +53,10 @@ class ReportForm(forms.ModelForm[InspectionReport]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice(self, "report_type").choices = ReportType.choices
+        choice(self, "scope").choices = Scope.choices  # radios need no "select" choice
         model_choice(self, "lead_inspectorate").empty_label = None
         model_choice(self, "forces").queryset = Force.objects.current()
+        add_version(self)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
@@ -67,7 +71,7 @@ class ReportForm(forms.ModelForm[InspectionReport]):
         return cleaned
 
 
-class FindingForm(forms.ModelForm[Finding]):
+class FindingForm(ModelForm[Finding]):
     class Meta:
         model = Finding
         fields = [
@@ -87,20 +91,34 @@ class FindingForm(forms.ModelForm[Finding]):
             "kind": forms.RadioSelect,
             "text": forms.Textarea(attrs={"rows": 4}),
             "addressees": forms.CheckboxSelectMultiple,
-            "deadline": DATE,
-            "force_complete_on": DATE,
-            "body_assured_on": DATE,
+        }
+        field_classes = {
+            "deadline": DateField,
+            "force_complete_on": DateField,
+            "body_assured_on": DateField,
         }
 
-    def __init__(self, *args: Any, report: InspectionReport, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, report: InspectionReport, reason_needed: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.report = report
+        add_version(self)
+        if reason_needed:  # services.responses.finding_changes_need_reason
+            add_finding_change_reason(
+                self,
+                label=_("Why are you changing this finding?")
+                if self.instance.pk
+                else _("Why are you adding a finding?"),
+            )
         choice(self, "kind").choices = FindingKind.choices
         model_choice(self, "addressees").queryset = Addressee.objects.all()
         concerns = report.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN)
         if self.instance.pk:
             concerns = concerns.exclude(pk=self.instance.pk)
         model_choice(self, "cause_of_concern").queryset = concerns
+        date_field(self, "force_complete_on").subject = _("the date the force reported it complete")
+        date_field(self, "body_assured_on").subject = _("the date the body was assured")
         # Prefix ids so several finding forms can share the report page.
         self.auto_id = f"finding-{self.instance.pk or 'new'}-%s"
 

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import FindingKind, Inspectorate, ReportType
 from ..rules import DUE_SOON_DAYS
-from .util import DATE
+from .util import DateField, Form
 
 
-class ScopeFields(forms.Form):
+class ScopeFields(Form):
     """Report type, inspectorate and publication period: mixed into the dashboard's filters
     and into every list a dashboard figure opens."""
 
@@ -26,8 +26,16 @@ class ScopeFields(forms.Form):
         empty_label=_("Any inspectorate"),
         to_field_name="code",
     )
-    published_from = forms.DateField(label=_("Reports published from"), required=False, widget=DATE)
-    published_to = forms.DateField(label=_("Reports published to"), required=False, widget=DATE)
+    published_from = DateField(
+        label=_("Reports published from"),
+        required=False,
+        subject=_("the start of the publication period"),
+    )
+    published_to = DateField(
+        label=_("Reports published to"),
+        required=False,
+        subject=_("the end of the publication period"),
+    )
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
@@ -36,12 +44,27 @@ class ScopeFields(forms.Form):
             self.add_error("published_to", _("The end of the period must be after its start."))
         return cleaned
 
+    def scope_params(self) -> dict[str, str]:
+        """The valid scope as link parameters (`scope.SCOPE_PARAMS`: ISO dates, the
+        inspectorate's code), whether the dates came in Day, Month and Year boxes or as
+        one ISO date. For what stores or forwards the filters, such as a board pack."""
+        cleaned = getattr(self, "cleaned_data", {})
+        inspectorate = cleaned.get("inspectorate")
+        start, end = cleaned.get("published_from"), cleaned.get("published_to")
+        params = {
+            "type": cleaned.get("type") or "",
+            "inspectorate": inspectorate.code if inspectorate else "",
+            "published_from": start.isoformat() if start else "",
+            "published_to": end.isoformat() if end else "",
+        }
+        return {key: value for key, value in params.items() if value}
+
 
 class DashboardForm(ScopeFields):
-    since = forms.DateField(
+    since = DateField(
         label=_("Changed since"),
         required=False,
-        widget=DATE,
+        subject=_("the date to show changes since"),
         help_text=_("For example the date of the last board meeting."),
     )
 
@@ -84,5 +107,9 @@ class FindingFilterForm(ScopeFields):
             ("inspectorate", _("Inspectorate complete")),
         ],
     )
-    created_since = forms.DateField(label=_("Recorded since"), required=False, widget=DATE)
+    created_since = DateField(
+        label=_("Recorded since"),
+        required=False,
+        subject=_("the date to show findings recorded since"),
+    )
     field_order = ["q", "kind", "closure", "created_since"]

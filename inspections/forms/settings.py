@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PolicingBody
+from .util import ModelForm
 
 
-class RagTolerancesForm(forms.ModelForm):  # type: ignore[type-arg]
+class RagTolerancesForm(ModelForm[PolicingBody]):
     """The body's RAG tolerances. The values the approver started from travel with the
     form, so a colleague's change in between is refused, never overwritten."""
 

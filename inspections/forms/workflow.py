@@ -10,16 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Response
-from .responses import check_reply_by
-from .util import DATE
+from ..validation import default_reply_by
+from .responses import check_response_dates, reply_by_hint, set_response_date_subjects
+from .util import DateField, Form, date_field
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, response: Response, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.response = response
+        # What the user should know once the step is done (allowed, but worth saying).
+        self.warnings: list[str] = []
         if not self.is_bound:
             self.initial.setdefault("version", response.version)
 
@@ -34,49 +37,52 @@ def _not_future(value: dt.date | None) -> None:
 
 
 class RequestCommentsForm(TransitionForm):
-    chief_invited_on = forms.DateField(
-        label=_("Chief officer invited on"), widget=DATE, validators=[_not_future]
-    )
-    chief_reply_by = forms.DateField(
-        label=_("Reply by"),
-        widget=DATE,
-        help_text=_("The date you set for the chief officer's comments (s55(4))."),
-    )
+    chief_invited_on = DateField(label=_("Chief officer invited on"), validators=[_not_future])
+    chief_reply_by = DateField(label=_("Reply by"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("chief_invited_on", timezone.localdate())
-        if due := self.response.due_on:
-            # Leave time to consider the comments before the statutory deadline.
-            self.initial.setdefault("chief_reply_by", due - dt.timedelta(days=21))
+        set_response_date_subjects(self)
+        date_field(self, "chief_reply_by").help_text = reply_by_hint(self.response)
+        # A response returned to draft keeps the invitation it had: offer its dates.
+        invited = self.response.chief_invited_on or timezone.localdate()
+        self.initial.setdefault("chief_invited_on", invited)
+        self.initial.setdefault(
+            "chief_reply_by",
+            self.response.chief_reply_by
+            or default_reply_by(invited_on=invited, due_on=self.response.due_on),
+        )
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
-        check_reply_by(self, cleaned)
+        self.warnings = check_response_dates(self, cleaned, self.response)
         return cleaned
 
 
 class RecordCommentsForm(TransitionForm):
-    chief_comments_received_on = forms.DateField(
-        label=_("Comments received on"), widget=DATE, validators=[_not_future]
+    chief_comments_received_on = DateField(
+        label=_("Comments received on"), validators=[_not_future]
     )
     chief_comments = forms.CharField(
         label=_("The chief officer's comments"), widget=forms.Textarea(attrs={"rows": 8})
     )
-    publish_chief_comments = forms.BooleanField(
-        label=_("Publish the chief officer's comments with the response"),
-        required=False,
-        initial=True,
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_response_date_subjects(self)
         self.initial.setdefault("chief_comments_received_on", timezone.localdate())
         self.initial.setdefault("chief_comments", self.response.chief_comments)
 
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        check_response_dates(self, cleaned, self.response)
+        return cleaned
+
 
 class PublishForm(TransitionForm):
-    published_on = forms.DateField(label=_("Published on"), widget=DATE, validators=[_not_future])
+    published_on = DateField(
+        label=_("Published on"), subject=_("the publication date"), validators=[_not_future]
+    )
     published_url = forms.URLField(
         label=_("Where it is published"),
         help_text=_("The address of the page on your website."),
@@ -89,11 +95,15 @@ class PublishForm(TransitionForm):
 
 
 class CopiesForm(TransitionForm):
-    copy_to_inspectorate_on = forms.DateField(
-        label=_("Copy sent to HM Inspectors on"), widget=DATE, validators=[_not_future]
+    copy_to_inspectorate_on = DateField(
+        label=_("Copy sent to HM Inspectors on"),
+        subject=_("the date the copy was sent to HM Inspectors"),
+        validators=[_not_future],
     )
-    copy_to_home_secretary_on = forms.DateField(
-        label=_("Copy sent to the Home Secretary on"), widget=DATE, validators=[_not_future]
+    copy_to_home_secretary_on = DateField(
+        label=_("Copy sent to the Home Secretary on"),
+        subject=_("the date the copy was sent to the Home Secretary"),
+        validators=[_not_future],
     )
 
     def clean(self) -> dict[str, Any] | None:
@@ -128,12 +138,38 @@ class NoResponseForm(TransitionForm):
         return super().changes() | {"reason": self.cleaned_data["no_response_reason"]}
 
 
+class CorrectionForm(TransitionForm):
+    """A correction after publication: a new edition, with its reason shown publicly."""
+
+    reason = forms.CharField(
+        label=_("What was corrected, and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'Shown with the response, for example "Corrected on 3 August 2023: '
+            "the date of the chief constable's letter\"."
+        ),
+    )
+    published_on = DateField(
+        label=_("Published on"),
+        subject=_("the publication date"),
+        validators=[_not_future],
+        help_text=_("Change it only if the date recorded was wrong."),
+    )
+    published_url = forms.URLField(label=_("Where it is published"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("published_on", self.response.published_on)
+        self.initial.setdefault("published_url", self.response.published_url)
+
+
 FORMS: dict[str, type[TransitionForm]] = {
     "request-comments": RequestCommentsForm,
     "record-comments": RecordCommentsForm,
     "submit": TransitionForm,
     "approve": TransitionForm,
     "publish": PublishForm,
+    "correct": CorrectionForm,
     "record-copies": CopiesForm,
     "return-to-draft": ReasonForm,
     "no-response": NoResponseForm,

@@ -30,6 +30,7 @@ from .responses import (
     ResponseEntry,
     ResponseStatus,
 )
+from .submissions import SubmissionKey
 from .tenancy import Membership, Role
 
 __all__ = [
@@ -67,5 +68,6 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Scope",
+    "SubmissionKey",
     "highest_marking",
 ]

@@ -235,6 +235,9 @@ class Finding(models.Model):
                 name="one_finding_per_reference",
                 violation_error_message=_("This report already has a finding with that reference."),
             ),
+            # Moves park a finding at a free position first (services.reports.finding_move),
+            # so two findings never share a place, even for a moment.
+            models.UniqueConstraint(fields=["report", "position"], name="one_finding_per_position"),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,11 @@ Keyword-only plain values, one transaction each."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
@@ -20,7 +20,8 @@ from ..models import (
     ProgressUpdate,
     Response,
 )
-from .responses import EditConflict
+from ..validation import status_progress_problems
+from .merging import EditConflict, merge, note_kept
 
 __all__ = [
     "ActionChanges",
@@ -102,22 +103,40 @@ def action_create(
     return action
 
 
+def _action_rules_broken(values: Mapping[str, Any]) -> list[str]:
+    """What ActionForm checks, for values a merge put together: status and percentage
+    agree, and the dates come in order."""
+    broken: list[str] = []
+    status, percent = values.get("status"), values.get("percent_complete")
+    if status and status_progress_problems(status=status, percent_complete=percent):
+        broken += ["status", "percent_complete"]
+    start_on, target_on = values.get("start_on"), values.get("target_on")
+    if start_on and target_on and target_on < start_on:
+        broken += ["start_on", "target_on"]
+    completed_on = values.get("completed_on")
+    if completed_on and "status" in values and status != ActionStatus.COMPLETE:
+        broken += ["status", "completed_on"]
+    return broken
+
+
 @transaction.atomic
 def action_update(
     *, action: AssuranceAction, version: int, **changes: Unpack[ActionChanges]
 ) -> AssuranceAction:
-    """Saves only if nobody saved since `version`, the version the user started from."""
-    updated = AssuranceAction.objects.filter(pk=action.pk, version=version).update(
-        version=F("version") + 1
-    )
-    if not updated:
-        raise EditConflict
-    for name, value in changes.items():
-        setattr(action, name, value)
-    action.version = version + 1
-    _fill_completed_on(action, timezone.localdate())
-    action.save(update_fields=[*changes, "completed_on", "version", "updated_at"])
-    return action
+    """Saves the user's changes made on `version`, merged with any saved since
+    (`services.merging`): a colleague's new percentage stays when the user changed only
+    the title. EditConflict if both changed the same field."""
+    result = merge(AssuranceAction, action.pk, version, dict(changes), check=_action_rules_broken)
+    if result.conflicts:
+        raise EditConflict(result)
+    current = result.current
+    for name, value in result.merged.items():
+        setattr(current, name, value)
+    current.version += 1
+    _fill_completed_on(current, timezone.localdate())
+    current.save(update_fields=[*result.merged, "completed_on", "version", "updated_at"])
+    note_kept(current, result)
+    return current
 
 
 @transaction.atomic

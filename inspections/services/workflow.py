@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import validation
 from ..models import PUBLISHED_STATUSES, Membership, Response, ResponseStatus
 from .editions import edition_create
 from .responses import EditConflict
@@ -221,6 +222,18 @@ def response_transition(
         raise TransitionRefused(problem)
     for key, value in fields.items():
         setattr(locked, key, value)
+    # The same date rules as the forms, on the values the step leaves: a caller that
+    # skips the form (the demo, an import) cannot record dates that cannot be true.
+    problems = validation.date_window_problems(
+        {k: v for k, v in fields.items() if isinstance(v, dt.date)}, today=today
+    ) + validation.response_date_problems(
+        report_published_on=locked.report.published_on,
+        chief_invited_on=locked.chief_invited_on,
+        chief_reply_by=locked.chief_reply_by,
+        chief_comments_received_on=locked.chief_comments_received_on,
+    )
+    if problems:
+        raise TransitionRefused(" ".join(str(message) for _field, message in problems))
     if transition.name == "approve":
         locked.approved_by = membership.user
         locked.approved_at = timezone.now()

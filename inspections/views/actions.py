@@ -21,6 +21,7 @@ from ..access import get_for_body, require_editor
 from ..forms.actions import ActionFilterForm, ActionForm, EvidenceForm, PickerForm, ProgressForm
 from ..models import AssuranceAction, Evidence, Finding, Membership
 from ..services import actions as services
+from ..services.idempotency import Outcome, key_from, once, repeat
 from .common import (
     conflict_page,
     member,
@@ -28,6 +29,7 @@ from .common import (
     private_file_response,
     query_without_page,
     render_page,
+    saved_message,
 )
 
 LIST = "inspections/actions/list.html"
@@ -46,6 +48,10 @@ def _picker_form(action_pk: int, data: Any = None) -> PickerForm:
 
 def _to_detail(request: HttpRequest, action: AssuranceAction, anchor: str = "") -> HttpResponse:
     url = reverse("action_detail", args=[action.pk]) + (f"#{anchor}" if anchor else "")
+    return _to_url(request, url)
+
+
+def _to_url(request: HttpRequest, url: str) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -105,10 +111,21 @@ def action_create(request: HttpRequest) -> HttpResponse:
         initial={"start_on": timezone.localdate()},
     )
     if request.method == "POST":
-        if form.is_valid():
-            action = services.action_create(body=membership.body, **form.cleaned_data)
-            messages.success(request, _("Action added."))
-            return _to_detail(request, action)
+        key = key_from(request.POST)
+        outcome = repeat(key=key, user=request.user)
+        if outcome is None and form.is_valid():
+            outcome = once(
+                key=key,
+                user=request.user,
+                create=lambda: services.action_create(body=membership.body, **form.cleaned_data),
+                answer=lambda action: (
+                    reverse("action_detail", args=[action.pk]),
+                    _("Action added."),
+                ),
+            )
+        if outcome is not None:
+            messages.success(request, outcome.message)
+            return _to_url(request, outcome.result_url)
         return render_page(request, FORM, {"form": form}, partial="form", status=422)
     return render_page(request, FORM, {"form": form}, partial="form")
 
@@ -129,21 +146,41 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.action_update(action=action, **form.cleaned_data)
-            except services.EditConflict:
+                saved = services.action_update(action=action, **form.cleaned_data)
+            except services.EditConflict as conflict:
                 body = membership.body
                 return conflict_page(
                     request,
+                    conflict=conflict,
                     form=form,
-                    make_form=lambda data, instance: ActionForm(data, instance=instance, body=body),
+                    make_form=lambda instance, initial: ActionForm(
+                        instance=instance, initial=initial, body=body
+                    ),
                     heading=_("Someone else changed this action"),
                     back_url=reverse("action_detail", args=[pk]),
                     action_url=reverse("action_edit", args=[pk]),
                 )
-            messages.success(request, _("Action saved."))
-            return _to_detail(request, action)
+            messages.success(request, saved_message(_("Action saved."), saved))
+            return _to_detail(request, saved)
         return render_page(request, FORM, context, partial="form", status=422)
     return render_page(request, FORM, context, partial="form")
+
+
+def _added(
+    request: HttpRequest,
+    membership: Membership,
+    action: AssuranceAction,
+    outcome: Outcome[Any],
+    region: str,
+    *extra: str,
+) -> HttpResponse:
+    """After an update or a file was added (or sent again: `outcome` is the first one's
+    answer), its region for htmx, the action page otherwise."""
+    if request.htmx:  # type: ignore[attr-defined]
+        context = detail_context(membership, action.pk, announcement=outcome.message)
+        return _regions(request, context, region, *extra)
+    messages.success(request, outcome.message)
+    return _to_url(request, outcome.result_url)
 
 
 @require_POST
@@ -151,17 +188,25 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     action = _action(membership, pk)
     require_editor(membership)
-    form = ProgressForm(request.POST)
+    key = key_from(request.POST)
+    if repeated := repeat(key=key, user=request.user):
+        return _added(request, membership, action, repeated, "timeline", f"{DETAIL}#facts")
+    form = ProgressForm(request.POST, action=action)
     if not form.is_valid():
         context = detail_context(membership, pk, progress_form=form)
         return render_page(request, DETAIL, context, partial="timeline", status=422)
-    services.action_record_progress(action=action, author=request.user, **form.cleaned_data)
-    announcement = _("Progress update added.")
-    if request.htmx:  # type: ignore[attr-defined]
-        context = detail_context(membership, pk, announcement=announcement)
-        return _regions(request, context, "timeline", f"{DETAIL}#facts")
-    messages.success(request, announcement)
-    return _to_detail(request, action, "timeline")
+    outcome = once(
+        key=key,
+        user=request.user,
+        create=lambda: services.action_record_progress(
+            action=action, author=request.user, **form.cleaned_data
+        ),
+        answer=lambda update: (
+            reverse("action_detail", args=[pk]) + "#timeline",
+            _("Progress update added."),
+        ),
+    )
+    return _added(request, membership, action, outcome, "timeline", f"{DETAIL}#facts")
 
 
 @require_POST
@@ -169,17 +214,25 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     action = _action(membership, pk)
     require_editor(membership)
+    key = key_from(request.POST)
+    if repeated := repeat(key=key, user=request.user):
+        return _added(request, membership, action, repeated, "evidence")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         context = detail_context(membership, pk, evidence_form=form)
         return render_page(request, DETAIL, context, partial="evidence", status=422)
-    evidence = services.evidence_add(action=action, uploaded_by=request.user, **form.cleaned_data)
-    announcement = _("%(name)s uploaded.") % {"name": evidence.original_name}
-    if request.htmx:  # type: ignore[attr-defined]
-        context = detail_context(membership, pk, announcement=announcement)
-        return _regions(request, context, "evidence")
-    messages.success(request, announcement)
-    return _to_detail(request, action, "evidence")
+    outcome = once(
+        key=key,
+        user=request.user,
+        create=lambda: services.evidence_add(
+            action=action, uploaded_by=request.user, **form.cleaned_data
+        ),
+        answer=lambda evidence: (
+            reverse("action_detail", args=[pk]) + "#evidence",
+            _("%(name)s uploaded.") % {"name": evidence.original_name},
+        ),
+    )
+    return _added(request, membership, action, outcome, "evidence")
 
 
 @require_GET
@@ -233,10 +286,17 @@ def finding_link(request: HttpRequest, pk: int) -> HttpResponse:
     except (KeyError, ValueError):
         return HttpResponse(_("Choose a finding to link."), status=400)
     finding = get_for_body(Finding.objects.all(), membership.body, pk=finding_pk)
-    services.finding_link(action=action, finding=finding)
-    return _findings_changed(
-        request, membership, action, _("%(ref)s linked.") % {"ref": finding.reference}
+    key = key_from(request.POST)
+    outcome = repeat(key=key, user=request.user) or once(
+        key=key,
+        user=request.user,
+        create=lambda: services.finding_link(action=action, finding=finding),
+        answer=lambda _linked: (
+            reverse("action_detail", args=[pk]) + "#linked-findings",
+            _("%(ref)s linked.") % {"ref": finding.reference},
+        ),
     )
+    return _findings_changed(request, membership, action, outcome.message)
 
 
 @require_POST

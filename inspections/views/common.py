@@ -1,4 +1,5 @@
-"""Helpers every view uses: the member's context and full-page-or-partial rendering."""
+"""Helpers every view uses: the member's context, full-page-or-partial rendering, and
+the page for an edit that met a colleague's."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django_htmx.http import reswap, retarget
 
 from ..access import membership_of
 from ..models import Membership
+from ..services.merging import EditConflict, kept_changes
 
 PAGE_SIZE = 25
 
@@ -56,10 +60,13 @@ def query_without_page(request: HttpRequest) -> str:
 
 
 def _display(model: type[Model], name: str, value: object) -> str:
-    """A value as people read it: choice labels, dates as "20 July 2023", names."""
+    """A value as people read it: choice labels, dates as "20 July 2023", names, sets as
+    lists."""
     if value is None or value == "":
         return ""
     field = model._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(sorted(str(item) for item in value))  # type: ignore[attr-defined]
     choices = getattr(field, "flatchoices", None)
     if choices:
         return str(dict(choices).get(value, value))
@@ -70,41 +77,71 @@ def _display(model: type[Model], name: str, value: object) -> str:
     return str(value)
 
 
+def _label(model: type[Model], name: str) -> str:
+    return str(capfirst(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+
+
+def saved_message(message: str, saved: Model) -> str:
+    """`message`, and if the save was merged with a colleague's (`services.merging`),
+    which of their changes it kept."""
+    kept = kept_changes(saved)
+    if not kept:
+        return message
+    fields = ", ".join(_label(type(saved), name).lower() for name in kept)
+    return _(
+        "%(message)s Someone else had saved changes since you opened it; theirs were kept "
+        "too (%(fields)s)."
+    ) % {"message": message, "fields": fields}
+
+
 def conflict_page(
     request: HttpRequest,
     *,
-    form: forms.ModelForm,  # type: ignore[type-arg]
-    make_form: Callable[[Any, Any], forms.ModelForm],  # type: ignore[type-arg]
+    conflict: EditConflict,
+    form: forms.BaseForm,
+    make_form: Callable[[Any, dict[str, Any]], forms.BaseForm],
     heading: str,
     back_url: str,
     action_url: str,
 ) -> HttpResponse:
-    """Someone saved first. Show their saved version beside the user's own, and keep the
-    user's text in a form based on their version, so saving again is a deliberate choice
-    (their version stays in the history)."""
-    model = form._meta.model
-    assert model is not None
-    fresh = model._default_manager.get(pk=form.instance.pk)
-    fields = [f for f in form._meta.fields or [] if f != "version"]
-    saved = {name: getattr(fresh, name) for name in fields}
-    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict for posted forms
-    data["version"] = str(fresh.version)
-    mine = make_form(data, model._default_manager.get(pk=fresh.pk))
-    mine.is_valid()  # only to normalise the user's values for the comparison
-    changed = []
-    for name in fields:
-        theirs = _display(model, name, saved[name])
-        yours = _display(model, name, mine.cleaned_data.get(name, data.get(name)))
-        if theirs != yours:
-            changed.append({"label": mine.fields[name].label, "theirs": theirs, "yours": yours})
+    """Someone saved first and changed a field the user changed too. The page shows each
+    such field, theirs beside the user's, above a form holding the merge: the colleague's
+    values where only they changed something, the user's where only the user did, and
+    the user's own text in each conflicting field, so saving again is a deliberate choice
+    (their version stays in the history). A field the user left alone carries the
+    colleague's value, never the user's stale one, and is not shown as a conflict.
+
+    `make_form(instance, initial)` makes the unbound form for the row as saved now."""
+    result = conflict.result
+    assert result is not None, "conflict_page needs the merge (services.merging)"
+    fresh = result.current
+    model = type(fresh)
+    initial = dict(result.merged)
+    if "change_reason" in form.cleaned_data:  # the user's reason is kept too
+        initial["change_reason"] = form.cleaned_data["change_reason"]
+    merged = make_form(fresh, initial)
+    changed = [
+        {
+            "label": merged.fields[name].label or _label(model, name),
+            "theirs": _display(model, name, result.theirs[name]),
+            "yours": _display(model, name, result.merged[name]),
+        }
+        for name in result.conflicts
+    ]
     context = {
         "heading": heading,
         "back_url": back_url,
         "action_url": action_url,
-        "form": mine,
+        "form": merged,
         "changed": changed,
+        "kept": [_label(model, name) for name in result.kept],
         "editor": fresh.history.select_related("history_user").first(),
     }
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx:
+        # From a form edited in place: the comparison takes the whole page's place.
+        response = render(request, "inspections/conflict.html#conflict", context, status=409)
+        return reswap(retarget(response, "#main-content"), "innerHTML")
     return render(request, "inspections/conflict.html", context, status=409)
 
 

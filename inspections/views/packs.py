@@ -56,7 +56,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
             pack = board_pack_request(
                 body=membership.body,
                 user=request.user,  # type: ignore[arg-type]  # signed in: LoginRequiredMiddleware
-                filters={key: form.data.get(key, "") for key in SCOPE_PARAMS},
+                filters=form.scope_params(),
                 since=since,
             )
             return redirect("pack_detail", pk=pack.pk)

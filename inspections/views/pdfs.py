@@ -44,7 +44,7 @@ def is_sensitive(*markings: str) -> bool:
 
 
 @require_GET
-def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def response_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """A published response is the stored PDF of its latest edition, byte for byte; a
     draft is rendered from its rows as they stand."""
     membership = member(request)

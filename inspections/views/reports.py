@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +13,9 @@ from ..access import get_for_body, require_editor
 from ..forms.reports import FindingForm, ReportFilterForm, ReportForm
 from ..models import FindingKind, InspectionReport
 from ..services import reports as services
-from .common import member, paginate, query_without_page, render_page
+from ..services.idempotency import key_from, once, repeat
+from ..services.responses import finding_changes_need_reason
+from .common import conflict_page, member, paginate, query_without_page, render_page, saved_message
 
 
 @require_GET
@@ -36,10 +39,21 @@ def report_create(request: HttpRequest) -> HttpResponse:
     require_editor(membership)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            report = services.report_create(body=membership.body, **form.cleaned_data)
-            messages.success(request, _("Report added. Now add its findings."))
-            return redirect("report_detail", pk=report.pk)
+        key = key_from(request.POST)
+        outcome = repeat(key=key, user=request.user)
+        if outcome is None and form.is_valid():
+            outcome = once(
+                key=key,
+                user=request.user,
+                create=lambda: services.report_create(body=membership.body, **form.cleaned_data),
+                answer=lambda report: (
+                    reverse("report_detail", args=[report.pk]),
+                    _("Report added. Now add its findings."),
+                ),
+            )
+        if outcome is not None:
+            messages.success(request, outcome.message)
+            return redirect(outcome.result_url)
         return render_page(request, "inspections/reports/form.html", {"form": form}, status=422)
     return render_page(request, "inspections/reports/form.html", {"form": form})
 
@@ -52,8 +66,21 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None, instance=report)
     if request.method == "POST":
         if form.is_valid():
-            services.report_update(report=report, **form.cleaned_data)
-            messages.success(request, _("Report saved."))
+            try:
+                saved = services.report_update(report=report, **form.cleaned_data)
+            except services.EditConflict as conflict:
+                return conflict_page(
+                    request,
+                    conflict=conflict,
+                    form=form,
+                    make_form=lambda instance, initial: ReportForm(
+                        instance=instance, initial=initial
+                    ),
+                    heading=_("Someone else changed this report"),
+                    back_url=reverse("report_detail", args=[pk]),
+                    action_url=reverse("report_edit", args=[pk]),
+                )
+            messages.success(request, saved_message(_("Report saved."), saved))
             return redirect("report_detail", pk=report.pk)
         return render_page(
             request,
@@ -71,12 +98,15 @@ def detail_context(request: HttpRequest, pk: int) -> dict[str, object]:
     findings = list(report.findings.all())
     groups = [(kind, [f for f in findings if f.kind == kind]) for kind in FindingKind]
     responses = list(report.responses.all())
+    reason_needed = finding_changes_need_reason(r.status for r in responses)
     return {
         "report": report,
         "groups": [(kind, items) for kind, items in groups if items],
         "findings": findings,
         "response": responses[0] if responses else None,
-        "new_finding_form": FindingForm(report=report) if membership.can_edit else None,
+        "new_finding_form": (
+            FindingForm(report=report, reason_needed=reason_needed) if membership.can_edit else None
+        ),
         "today": timezone.localdate(),
     }
 

@@ -3,6 +3,8 @@ ones marked, and the body's comments. The workflow (approval, publication) comes
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,12 +22,13 @@ from ..models import Finding, FindingKind, InspectionReport, PolicingBody, Respo
 from ..models.responses import RecommendationRow
 from ..services import responses as services
 from ..services import workflow
-from .common import conflict_page, member, render_page
+from ..services.idempotency import key_from, once, repeat
+from .common import conflict_page, member, render_page, saved_message
 
 DETAIL = "inspections/responses/detail.html"
 LOCKED_MESSAGE = _lazy(
     "This response is published or settled, so it can no longer be changed here. Your text "
-    "is still below if you need it."
+    "is still below if you need it. An approver can correct a published response."
 )
 
 
@@ -45,8 +48,14 @@ def response_start(request: HttpRequest, report_pk: int) -> HttpResponse:
     membership = member(request)
     report = get_for_body(InspectionReport.objects.all(), membership.body, pk=report_pk)
     require_editor(membership)
-    response = services.response_start(body=membership.body, report=report)
-    return redirect("response_detail", pk=response.pk)
+    key = key_from(request.POST)
+    outcome = repeat(key=key, user=request.user) or once(
+        key=key,
+        user=request.user,
+        create=lambda: services.response_start(body=membership.body, report=report),
+        answer=lambda response: (reverse("response_detail", args=[response.pk]), ""),
+    )
+    return redirect(outcome.result_url)
 
 
 @require_GET
@@ -78,12 +87,17 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.response_update(response=response, **form.cleaned_data)
-            except services.EditConflict:
+                saved = services.response_update(
+                    response=response, may_correct=membership.can_approve, **form.cleaned_data
+                )
+            except services.EditConflict as conflict:
                 return conflict_page(
                     request,
+                    conflict=conflict,
                     form=form,
-                    make_form=lambda data, instance: ResponseForm(data, instance=instance),
+                    make_form=lambda instance, initial: ResponseForm(
+                        instance=instance, initial=initial
+                    ),
                     heading=_("Someone else changed this response"),
                     back_url=reverse("response_detail", args=[pk]),
                     action_url=reverse("response_edit", args=[pk]),
@@ -91,7 +105,9 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.ResponseLocked:
                 form.add_error(None, LOCKED_MESSAGE)
                 return render(request, "inspections/responses/form.html", context, status=409)
-            messages.success(request, _("Response saved."))
+            messages.success(request, saved_message(_("Response saved."), saved))
+            for warning in form.warnings:
+                messages.warning(request, warning)
             return redirect("response_detail", pk=response.pk)
         return render(request, "inspections/responses/form.html", context, status=422)
     return render(request, "inspections/responses/form.html", context)
@@ -106,9 +122,11 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
         raise Http404("No such recommendation in this report.")
     require_editor(membership)
     entry = next((e for e in response.entries.all() if e.finding_id == finding.pk), None)
-    form = EntryForm(
-        request.POST or None, instance=entry, prefix_id=str(finding.pk), status=response.status
-    )
+
+    def entry_form(data: Any = None, **kwargs: Any) -> EntryForm:
+        return EntryForm(data, prefix_id=str(finding.pk), status=response.status, **kwargs)
+
+    form = entry_form(request.POST or None, instance=entry)
     row = RecommendationRow(finding, entry)
     context = {"response": response, "report": response.report, "row": row, "form": form}
     if request.method == "POST":
@@ -116,24 +134,31 @@ def entry_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 saved = services.entry_save(
-                    response=response, finding=finding, entry=entry, **form.cleaned_data
+                    response=response,
+                    finding=finding,
+                    may_correct=membership.can_approve,
+                    **form.cleaned_data,
                 )
-            except services.EditConflict:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else saved an entry for %(ref)s after you opened it, so "
-                        "yours was not saved. Your text is still below: copy it, then "
-                        "reload to see theirs."
-                    )
+            except services.EditConflict as conflict:
+                return conflict_page(
+                    request,
+                    conflict=conflict,
+                    form=form,
+                    make_form=lambda instance, initial: entry_form(
+                        instance=instance, initial=initial
+                    ),
+                    heading=_("Someone else changed the entry for %(ref)s")
                     % {"ref": finding.reference},
+                    back_url=reverse("response_detail", args=[pk]) + f"#row-{finding.pk}",
+                    action_url=reverse("entry_edit", args=[pk, finding.pk]),
                 )
-                status = 409
             except services.ResponseLocked:
                 form.add_error(None, LOCKED_MESSAGE)
                 status = 409
             else:
-                announcement = _("Entry for %(ref)s saved.") % {"ref": finding.reference}
+                announcement = saved_message(
+                    _("Entry for %(ref)s saved.") % {"ref": finding.reference}, saved
+                )
                 if request.htmx:  # type: ignore[attr-defined]
                     return render(
                         request,

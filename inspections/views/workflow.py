@@ -75,4 +75,6 @@ def response_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
         _("Done: %(step)s. The response is now “%(status)s”.")
         % {"step": transition.label, "status": moved.get_status_display()},
     )
+    for warning in form.warnings:
+        messages.warning(request, warning)
     return redirect("response_detail", pk=pk)

@@ -3,6 +3,7 @@ evidence, in Chromium."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from inspections.models import AssuranceAction
 from tests.factories import FindingFactory, ReportFactory
 
 from .conftest import assert_accessible, sign_in
+from .dates import fill_date
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -40,8 +42,8 @@ def test_alice_creates_an_action_links_two_findings_and_records_progress(
     assert_accessible(page)
     page.get_by_role("link", name="Add an action").click()
     page.get_by_label("Title").fill("Improve call handling")
-    page.get_by_label("Start date").fill("2026-10-01")
-    page.get_by_label("Target date").fill("2027-03-31")
+    fill_date(page, "Start date", dt.date(2026, 10, 1))
+    fill_date(page, "Target date", dt.date(2027, 3, 31))
     page.get_by_label("In progress").check()
     page.get_by_label("Percent complete").fill("10")
     page.get_by_role("button", name="Save action").click()

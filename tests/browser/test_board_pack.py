@@ -3,6 +3,7 @@ task queue (django-tasks-db), and downloads it without reloading the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from inspections.demo import DEMO_PASSWORD
 from inspections.models import BoardPack, PackStatus
 
 from .conftest import assert_accessible, sign_in
+from .dates import fill_date
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def test_ana_requests_a_board_pack_watches_its_progress_and_downloads_it(
     expect(page.get_by_label("Report type")).to_have_value("joint")
     assert_accessible(page, "board packs")
 
-    page.get_by_label("Changed since").fill("2026-01-01")
+    fill_date(page, "Changed since", dt.date(2026, 1, 1))
     page.get_by_role("button", name="Produce a board pack").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Board pack")
     status = page.locator("#pack-status")

@@ -14,6 +14,7 @@ from tests.factories import (
     ReportFactory,
     ResponseFactory,
     addressee,
+    publish,
 )
 
 from .conftest import assert_accessible, sign_in
@@ -48,6 +49,7 @@ def test_the_public_and_history_pages_pass_axe(page: Page, server_url, alice):
     entry = EntryFactory.create(response=response, finding=finding, text="A review by March.")
     _edit(entry, alice.user, text="A review by June.", answer="taken")
     _edit(response, alice.user, comments="Terror attacks are not only for big cities.")
+    publish(response)  # the edition the public pages show
     action = ActionFactory.create(body=alice.body, status=ActionStatus.NOT_STARTED)
     _edit(action, alice.user, status=ActionStatus.IN_PROGRESS, percent_complete=40)
     slug = alice.body.slug
@@ -55,6 +57,9 @@ def test_the_public_and_history_pages_pass_axe(page: Page, server_url, alice):
     page.goto(f"{server_url}/public/{slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Responses to inspection reports")
     assert_accessible(page, "public list")
+    page.goto(f"{server_url}/public/")
+    assert_accessible(page, "public index")
+    page.get_by_role("link", name=alice.body.name, exact=True).click()
     page.get_by_role("link", name="Management of terrorist offenders").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("(July 2023)")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from playwright.sync_api import Page, expect
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 from inspections.reference_data import load_reference_data
 
 from .conftest import assert_accessible, sign_in
+from .dates import fill_date
 
 
 def test_alice_logs_a_report_with_three_findings_and_answers_them(page: Page, server_url, alice):
@@ -26,7 +28,7 @@ def test_alice_logs_a_report_with_three_findings_and_answers_them(page: Page, se
 
     page.get_by_label("Title").fill("An inspection of call handling")
     page.get_by_label("National thematic").check()
-    page.get_by_label("Publication date").fill("2026-11-02")
+    fill_date(page, "Publication date", dt.date(2026, 11, 2))
     page.get_by_label("National", exact=True).check()
     page.get_by_role("button", name="Save report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("An inspection of call handling")
