@@ -252,3 +252,7 @@ EVIDENCE_TYPES = {
 
 # Board packs (PDF) are kept for this many hours after they are produced, then deleted.
 BOARD_PACK_TTL_HOURS = env_int("BOARD_PACK_TTL_HOURS", 24)
+
+# Reasons for changes (after approval, corrections) are the users own words: no length
+# limit (the default is 100 characters, which PostgreSQL enforces and SQLite does not).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
