@@ -24,6 +24,7 @@ from ..services import actions as services
 from ..services.idempotency import Outcome, key_from, once, repeat
 from .common import (
     conflict_page,
+    create_once,
     member,
     paginate,
     private_file_response,
@@ -111,18 +112,12 @@ def action_create(request: HttpRequest) -> HttpResponse:
         initial={"start_on": timezone.localdate()},
     )
     if request.method == "POST":
-        key = key_from(request.POST)
-        outcome = repeat(key=key, user=request.user)
-        if outcome is None and form.is_valid():
-            outcome = once(
-                key=key,
-                user=request.user,
-                create=lambda: services.action_create(body=membership.body, **form.cleaned_data),
-                answer=lambda action: (
-                    reverse("action_detail", args=[action.pk]),
-                    _("Action added."),
-                ),
-            )
+        outcome = create_once(
+            request,
+            form,
+            create=lambda: services.action_create(body=membership.body, **form.cleaned_data),
+            answer=lambda action: (reverse("action_detail", args=[action.pk]), _("Action added.")),
+        )
         if outcome is not None:
             messages.success(request, outcome.message)
             return _to_url(request, outcome.result_url)

@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget
 
 from ..access import membership_of
 from ..models import Membership
+from ..services.idempotency import Outcome, key_from, once, repeat
 from ..services.merging import EditConflict, kept_changes
 
 PAGE_SIZE = 25
@@ -158,3 +159,20 @@ def private_file_response(file: Any, *, filename: str, content_type: str) -> Fil
     response["X-Content-Type-Options"] = "nosniff"  # the type is ours; no second-guessing
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def create_once[T](
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    create: Callable[[], T],
+    answer: Callable[[T], tuple[str, str]],
+) -> Outcome[Any] | None:
+    """A create form's submission, at most once per idempotency key: the first answer
+    again for a repeat, the new record's answer for a valid form, None for an invalid one
+    (the caller re-renders the form)."""
+    key = key_from(request.POST)
+    outcome = repeat(key=key, user=request.user)
+    if outcome is None and form.is_valid():
+        outcome = once(key=key, user=request.user, create=create, answer=answer)
+    return outcome

@@ -13,9 +13,16 @@ from ..access import get_for_body, require_editor
 from ..forms.reports import FindingForm, ReportFilterForm, ReportForm
 from ..models import FindingKind, InspectionReport
 from ..services import reports as services
-from ..services.idempotency import key_from, once, repeat
 from ..services.responses import finding_changes_need_reason
-from .common import conflict_page, member, paginate, query_without_page, render_page, saved_message
+from .common import (
+    conflict_page,
+    create_once,
+    member,
+    paginate,
+    query_without_page,
+    render_page,
+    saved_message,
+)
 
 
 @require_GET
@@ -39,18 +46,15 @@ def report_create(request: HttpRequest) -> HttpResponse:
     require_editor(membership)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        key = key_from(request.POST)
-        outcome = repeat(key=key, user=request.user)
-        if outcome is None and form.is_valid():
-            outcome = once(
-                key=key,
-                user=request.user,
-                create=lambda: services.report_create(body=membership.body, **form.cleaned_data),
-                answer=lambda report: (
-                    reverse("report_detail", args=[report.pk]),
-                    _("Report added. Now add its findings."),
-                ),
-            )
+        outcome = create_once(
+            request,
+            form,
+            create=lambda: services.report_create(body=membership.body, **form.cleaned_data),
+            answer=lambda report: (
+                reverse("report_detail", args=[report.pk]),
+                _("Report added. Now add its findings."),
+            ),
+        )
         if outcome is not None:
             messages.success(request, outcome.message)
             return redirect(outcome.result_url)
