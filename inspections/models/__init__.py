@@ -8,8 +8,17 @@ from .actions import (
     Forum,
     ProgressUpdate,
 )
+from .audit import AuditEvent, AuditKind
 from .marking import Marking, highest_marking
+from .notifications import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from .packs import PENDING_PACK_STATUSES, BoardPack, PackStage, PackStatus
+from .people import EntraSignIn, Invitation, token_digest
 from .reference import Addressee, Force, Inspectorate, Nation, PolicingBody
 from .reminders import ReminderKind, ReminderSent
 from .reports import (
@@ -31,10 +40,12 @@ from .responses import (
     ResponseStatus,
 )
 from .submissions import SubmissionKey
-from .tenancy import Membership, Role
+from .tenancy import ACTION_OWNER_ROLES, Membership, Role
 
 __all__ = [
+    "ACTION_OWNER_ROLES",
     "CLOSED_STATUSES",
+    "DEFAULT_DELIVERY",
     "OPEN_ACTION_STATUSES",
     "PENDING_PACK_STATUSES",
     "PUBLISHED_STATUSES",
@@ -42,7 +53,11 @@ __all__ = [
     "Addressee",
     "AssuranceAction",
     "AssuranceLevel",
+    "AuditEvent",
+    "AuditKind",
     "BoardPack",
+    "Delivery",
+    "EntraSignIn",
     "Evidence",
     "Finding",
     "FindingKind",
@@ -51,9 +66,13 @@ __all__ = [
     "InspectionReport",
     "Inspectorate",
     "InspectorateStatus",
+    "Invitation",
     "Marking",
     "Membership",
     "Nation",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "PackStage",
     "PackStatus",
     "PeelGrade",
@@ -70,4 +89,5 @@ __all__ = [
     "Scope",
     "SubmissionKey",
     "highest_marking",
+    "token_digest",
 ]

@@ -81,6 +81,12 @@ class PolicingBody(models.Model):
         ),
     )
 
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in for everyone"),
+        default=False,
+        help_text=_("Approvers and administrators always need it; this asks it of every member."),
+    )
+
     objects = DatedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["notes"])
 
