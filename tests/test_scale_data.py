@@ -192,7 +192,7 @@ def test_every_body_gets_users_reports_findings_responses_actions_and_updates(sc
 
 def test_it_reports_each_phase_with_counts_and_the_total_time(scale_data):
     assert "Reference data: 43 policing bodies" in scale_data
-    assert "Users: 129" in scale_data
+    assert "Users: 172" in scale_data  # one per role (four) per body (43)
     assert "[43/43]" in scale_data
     assert "200 findings" in scale_data
     assert "2,000 progress updates for 43 bodies in " in scale_data
