@@ -263,7 +263,7 @@ def test_replace_removes_only_scale_data_and_writes_no_history():
     assert scale_reports().exists()
     result = delete_scale_data()
     assert result.reports == 43
-    assert result.users == 129
+    assert result.users == 172
     assert row_counts() == demo  # history counts included: bulk writes record none
     assert set(InspectionReport.objects.values_list("title", flat=True)) == demo_titles
     assert not User.objects.filter(username__startswith="scale-").exists()
