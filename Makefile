@@ -8,16 +8,21 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 run:
 	@scripts/bootstrap base
 	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(DEV_ENV) $(PY) manage.py createcachetable
 	@$(DEV_ENV) $(PY) manage.py load_demo --if-empty
 	@echo ""
 	@echo "PCC Responses: http://127.0.0.1:$(PORT)/"
 	@echo "Demo sign-ins, password demo-pass-2026:"
-	@echo "  alice (editor), pat (approver), ana (analyst): Hampshire and Isle of Wight"
-	@echo "  olly (editor): Thames Valley;  admin: the Django admin at /admin/"
-	@echo "Background tasks (board packs, reminders) run in a worker started alongside."
+	@echo "  Hampshire and Isle of Wight: alice (editor), pat (approver), ana (analyst),"
+	@echo "    ada (administrator), fred (force contributor)"
+	@echo "  Thames Valley: olly (editor);  admin: the Django admin at /admin/ (operators)"
+	@echo "  two-factor code for pat or ada: .venv/bin/python manage.py two_factor_code pat"
+	@echo "Background tasks (board packs, emails) run in a worker started alongside (var/worker.log);"
+	@echo "the daily digest goes out at $${DIGEST_AT:-07:00} from the scheduler (var/schedule.log)."
 	@echo ""
 	@$(DEV_ENV) $(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) PYTHONUNBUFFERED=1 $(PY) manage.py run_schedule > var/schedule.log 2>&1 & schedule=$$!; \
+		trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
 		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:

@@ -1,21 +1,33 @@
-"""The Django admin, for operators. Superusers see every body; staff who are members of
-a body see only that body's records, like everywhere else."""
+"""The Django admin, for the deployment's operators only: superusers. Everyone else signed
+in finds no admin at all (a 404 at every /admin/ URL); a visitor is sent to our own sign-in
+page, where two-factor sign-in and throttling apply. Each body runs its own people and
+records in the workspace."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import BODY_PATHS
 from .forms.actions import EvidenceForm
+from .forms.entra import EntraSignInAdminForm
 from .models import (
     Addressee,
     AssuranceAction,
+    AuditEvent,
     BoardPack,
+    EntraSignIn,
     Evidence,
     Finding,
     Force,
@@ -30,22 +42,65 @@ from .models import (
     ResponseEntry,
 )
 
+# --- Operators only ----------------------------------------------------------------------
 
-class BodyScopedMixin:
-    model: Any
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
-        if request.user.is_superuser:
-            return queryset
-        membership = getattr(request.user, "membership", None)
-        if membership is None:
-            return queryset.none()
-        return queryset.filter(**{BODY_PATHS[self.model]: membership.body_id})
+View = Callable[..., HttpResponseBase]
 
 
-class BodyScopedAdmin(BodyScopedMixin, SimpleHistoryAdmin):  # type: ignore[misc]
-    pass
+def is_operator(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+def _refused(request: HttpRequest) -> HttpResponseBase:
+    if request.user.is_authenticated:
+        raise Http404("No such page.")  # not even a login form: the admin is not for them
+    return redirect_to_login(request.get_full_path())  # our sign-in page, then back
+
+
+def operators_only(site: admin.AdminSite) -> None:
+    """Makes `site` the operators' alone, once for every URL it has: it replaces the places
+    the admin itself decides who may enter. `has_permission` (what the admin's pages ask),
+    `admin_view` (which every admin URL goes through, simple_history's too), the admin's own
+    login form (it sends people to ours) and the login URL the admin gives
+    LoginRequiredMiddleware for its site-wide pages (ours, so a visitor is sent there
+    directly)."""
+    admin_view, get_urls = site.admin_view, site.get_urls
+
+    def operators_view(view: View, cacheable: bool = False) -> View:
+        checked = admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not is_operator(request):
+                return _refused(request)
+            return checked(request, *args, **kwargs)
+
+        return inner
+
+    @login_not_required
+    def login(request: HttpRequest, extra_context: Any = None) -> HttpResponseBase:
+        index = reverse("admin:index", current_app=site.name)
+        if is_operator(request):
+            return redirect(LoginView().get_redirect_url(request) or index)
+        if request.user.is_authenticated:
+            raise Http404("No such page.")
+        return redirect_to_login(LoginView().get_redirect_url(request) or index)
+
+    def urls() -> list[URLResolver | URLPattern]:
+        patterns = get_urls()
+        for pattern in patterns:
+            if hasattr(callback := getattr(pattern, "callback", None), "login_url"):
+                callback.login_url = None  # type: ignore[union-attr]  # settings.LOGIN_URL
+        return patterns
+
+    site.has_permission = is_operator  # type: ignore[method-assign]
+    site.admin_view = operators_view  # type: ignore[method-assign, assignment]
+    site.login = login  # type: ignore[method-assign, assignment]
+    site.get_urls = urls  # type: ignore[method-assign]
+
+
+operators_only(admin.site)
 
 
 @admin.register(Force)
@@ -106,7 +161,7 @@ class FindingInline(admin.StackedInline[Finding, InspectionReport]):
 
 
 @admin.register(InspectionReport)
-class InspectionReportAdmin(BodyScopedAdmin):
+class InspectionReportAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["title", "report_type", "lead_inspectorate", "published_on", "body", "marking"]
     list_filter = ["report_type", "lead_inspectorate", "scope", "marking", "body"]
     search_fields = ["title", "reference", "findings__text"]
@@ -124,7 +179,7 @@ class InspectionReportAdmin(BodyScopedAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(BodyScopedAdmin):
+class FindingAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["reference", "kind", "report", "inspectorate_status", "deadline"]
     list_filter = ["kind", "inspectorate_status", "report__report_type"]
     search_fields = ["reference", "text", "report__title"]
@@ -140,7 +195,7 @@ class ResponseEntryInline(admin.StackedInline[ResponseEntry, Response]):
 
 
 @admin.register(Response)
-class ResponseAdmin(BodyScopedAdmin):
+class ResponseAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["report", "body", "status", "due_on", "published_on", "marking"]
     list_filter = ["status", "marking", "body"]
     search_fields = ["report__title", "comments", "signatory_name"]
@@ -190,7 +245,7 @@ class ProgressUpdateInline(admin.TabularInline[ProgressUpdate, AssuranceAction])
 
 
 @admin.register(AssuranceAction)
-class AssuranceActionAdmin(BodyScopedAdmin):
+class AssuranceActionAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["title", "owner", "status", "percent_complete", "target_on", "rag_colour"]
     list_filter = ["status", "assurance_level", "forum", "body"]
     search_fields = ["title", "description", "force_lead", "findings__reference"]
@@ -211,7 +266,7 @@ class AssuranceActionAdmin(BodyScopedAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(BodyScopedMixin, admin.ModelAdmin[ProgressUpdate]):
+class ProgressUpdateAdmin(admin.ModelAdmin[ProgressUpdate]):
     """Append-only: add is allowed, change and delete are not."""
 
     list_display = ["action", "written_at", "author", "percent_complete", "status"]
@@ -228,7 +283,7 @@ class ProgressUpdateAdmin(BodyScopedMixin, admin.ModelAdmin[ProgressUpdate]):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(BodyScopedMixin, admin.ModelAdmin[Evidence]):
+class EvidenceAdmin(admin.ModelAdmin[Evidence]):
     """Kept as uploaded: add (through the same checks as the workspace), never change or
     delete. Files are downloaded through the workspace, which checks the body."""
 
@@ -266,7 +321,7 @@ class EvidenceAdmin(BodyScopedMixin, admin.ModelAdmin[Evidence]):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(BodyScopedMixin, admin.ModelAdmin[ReminderSent]):
+class ReminderSentAdmin(admin.ModelAdmin[ReminderSent]):
     """The record of reminder emails, written only by the reminder job: read-only here.
     Deleting a row would let the job send that reminder again."""
 
@@ -304,7 +359,7 @@ PACK_FIELDS = (
 
 
 @admin.register(BoardPack)
-class BoardPackAdmin(BodyScopedMixin, admin.ModelAdmin[BoardPack]):
+class BoardPackAdmin(admin.ModelAdmin[BoardPack]):
     """Written only by the board pack task: read-only here. No file link: MEDIA_ROOT has no
     URL, and the workspace download checks the body and the expiry."""
 
@@ -324,3 +379,73 @@ class BoardPackAdmin(BodyScopedMixin, admin.ModelAdmin[BoardPack]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+AUDIT_FIELDS = (
+    "at",
+    "body",
+    "user",
+    "username",
+    "kind",
+    "detail",
+    "path",
+    "ip_address",
+    "user_agent",
+)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """The sign-in log of every body, and the failed sign-ins with unknown usernames that
+    belong to none: read-only. Rows go only by age (`prune_audit_log`)."""
+
+    list_display = ["at", "body", "username", "kind", "detail", "ip_address"]
+    list_filter = ["kind", "body", ("body", admin.EmptyFieldListFilter)]
+    search_fields = ["username", "detail", "path", "ip_address"]
+    list_select_related = ["body"]
+    date_hierarchy = "at"
+    fields = AUDIT_FIELDS
+    readonly_fields = AUDIT_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EntraSignIn)
+class EntraSignInAdmin(admin.ModelAdmin[EntraSignIn]):
+    """A body's Microsoft Entra ID app registration (docs/entra.md). The secret is typed
+    in and never shown again; the redirect URI is the one to register in Entra."""
+
+    form = EntraSignInAdminForm
+    list_display = ["body", "tenant_id", "client_id", "domain_names", "enabled"]
+    list_filter = ["enabled"]
+    search_fields = ["body__name", "tenant_id", "client_id", "domains"]
+    list_select_related = ["body"]
+    autocomplete_fields = ["body"]
+    fields = [
+        "body",
+        "redirect_uri",
+        "tenant_id",
+        "client_id",
+        "client_secret",
+        "domains",
+        "enabled",
+    ]
+    readonly_fields = ["redirect_uri"]
+
+    @admin.display(description=_("email domains"))
+    def domain_names(self, obj: EntraSignIn) -> str:
+        return ", ".join(obj.domain_list)
+
+    @admin.display(description=_("redirect URI to register in Entra"))
+    def redirect_uri(self, obj: EntraSignIn | None) -> str:
+        if obj is None or obj.pk is None:
+            return str(_("Shown once the body is chosen and saved."))
+        path = reverse("openid_connect_callback", kwargs={"provider_id": obj.provider_id})
+        return settings.SITE_URL.rstrip("/") + path

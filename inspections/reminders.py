@@ -9,6 +9,15 @@ record: a response that jumps from 20 days left to 5 gets "7 days" only, and nev
 
 `ReminderSent` is the record of what went out; its unique (recipient, key) pair is what
 makes "never the same reminder twice" hold when two workers race.
+
+The digest also carries the person's notifications waiting for it (`Notification` rows
+not yet sent: those they chose to get daily, and any immediate one that could not be
+sent), and it respects their choice for reminders (`NotificationKind.REMINDERS`: none
+means no reminders; "at once" means the digest, reminders being daily by nature). A
+notification is claimed by a conditional update of its `sent_at` in the same
+transaction as the send, so racing workers send it once and a failed send leaves it for
+the next run. The notification emails themselves are built and sent here too
+(`send_notification`), so that the digest and the immediate email look alike.
 """
 
 from __future__ import annotations
@@ -16,11 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -32,10 +42,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import (
+    DEFAULT_DELIVERY,
     OPEN_ACTION_STATUSES,
     AssuranceAction,
+    Delivery,
     Marking,
     Membership,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
     PolicingBody,
     ReminderKind,
     ReminderSent,
@@ -111,6 +126,23 @@ def _absolute(path: str) -> str:
 
 def _long(date: dt.date) -> str:
     return date_format(date, "j F Y")
+
+
+def digest_time() -> dt.time:
+    """settings.DIGEST_AT ("HH:MM", local time): when the daily digest goes out. A value
+    that is not a time fails loudly."""
+    raw = str(settings.DIGEST_AT).strip()
+    try:
+        hours, minutes = raw.split(":")
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        raise ImproperlyConfigured(f"DIGEST_AT must be a time as HH:MM, not {raw!r}.") from None
+
+
+def marked_subject(subject: str, marking: Marking) -> str:
+    """Government Security Classifications: an OFFICIAL-SENSITIVE email's marking leads
+    its subject line. (Every email states its marking at its top and bottom.)"""
+    return f"{marking.label}: {subject}" if marking == Marking.OFFICIAL_SENSITIVE else subject
 
 
 def _when(date: dt.date, today: dt.date) -> str:
@@ -285,7 +317,8 @@ class SendResult:
     emails: int = 0
     reminders: int = 0
     failed: int = 0  # digests that could not be sent; retried on the next run
-    sent_to: tuple[tuple[str, int], ...] = field(default=())  # (address, reminders)
+    sent_to: tuple[tuple[str, int], ...] = field(default=())  # (address, reminders + updates)
+    notifications: int = 0  # notifications that went in the digests
 
     def as_dict(self) -> dict[str, int]:
         return {"emails": self.emails, "reminders": self.reminders, "failed": self.failed}
@@ -326,40 +359,161 @@ def _groups(reminders: Iterable[Reminder]) -> list[tuple[str, list[Reminder]]]:
     ]
 
 
-def digest_message(user: User, reminders: list[Reminder], today: dt.date) -> EmailMultiAlternatives:
-    """One email listing all of a person's reminders for the day, grouped by kind."""
-    marking = highest_marking(*(r.marking for r in reminders))
-    sensitive = marking == Marking.OFFICIAL_SENSITIVE
-    subject = ngettext(
-        "PCC Responses: %(count)d reminder for %(date)s",
-        "PCC Responses: %(count)d reminders for %(date)s",
-        len(reminders),
-    ) % {"count": len(reminders), "date": _long(today)}
-    if sensitive:
-        # Government Security Classifications: the marking leads the subject line.
-        subject = f"{marking.label}: {subject}"
+def _digest_subject(reminders: int, updates: int, today: dt.date) -> str:
+    date = _long(today)
+    if not updates:
+        return ngettext(
+            "PCC Responses: %(count)d reminder for %(date)s",
+            "PCC Responses: %(count)d reminders for %(date)s",
+            reminders,
+        ) % {"count": reminders, "date": date}
+    if not reminders:
+        return ngettext(
+            "PCC Responses: %(count)d update for %(date)s",
+            "PCC Responses: %(count)d updates for %(date)s",
+            updates,
+        ) % {"count": updates, "date": date}
+    return _("PCC Responses: %(reminders)s and %(updates)s for %(date)s") % {
+        "reminders": ngettext("%(count)d reminder", "%(count)d reminders", reminders)
+        % {"count": reminders},
+        "updates": ngettext("%(count)d update", "%(count)d updates", updates) % {"count": updates},
+        "date": date,
+    }
+
+
+@dataclass(frozen=True)
+class _Update:
+    """A notification as an email lists it."""
+
+    subject: str
+    text: str
+    url: str  # absolute, or "" for none
+
+
+def _update(notification: Notification) -> _Update:
+    url = _absolute(notification.url) if notification.url else ""
+    return _Update(subject=notification.subject, text=notification.text, url=url)
+
+
+def _email(
+    *, user: User, subject: str, template: str, context: dict[str, object]
+) -> EmailMultiAlternatives:
+    """A plain-text email with its HTML alternative, both from `template`.txt/.html."""
     context = {
         "name": user.get_full_name() or user.get_username(),
-        "today": today,
-        "count": len(reminders),
-        "groups": _groups(reminders),
-        "marking": marking.label if sensitive else "",
         "site_url": settings.SITE_URL,
+        "preferences_url": _absolute(reverse("notification_preferences")),
+        **context,
     }
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/reminder_digest.txt", context),
-        to=[user.email],
+        subject=subject, body=render_to_string(f"{template}.txt", context), to=[user.email]
     )
-    message.attach_alternative(
-        render_to_string("emails/reminder_digest.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
 
 
-def _send_digest(user: User, reminders: list[Reminder], today: dt.date) -> None:
-    """Record the reminders, then send; a failed send rolls the record back, so the next
-    run tries again. A clash on (recipient, key) means another run got there first."""
+def digest_message(
+    user: User,
+    reminders: list[Reminder],
+    today: dt.date,
+    notifications: Sequence[Notification] = (),
+) -> EmailMultiAlternatives:
+    """One email listing all of a person's reminders for the day, grouped by kind, and
+    the notifications waiting for their digest, oldest first."""
+    marking = highest_marking(*(r.marking for r in reminders), *(n.marking for n in notifications))
+    subject = _digest_subject(len(reminders), len(notifications), today)
+    context: dict[str, object] = {
+        "today": today,
+        "count": len(reminders),
+        "groups": _groups(reminders),
+        "updates": [_update(n) for n in notifications],
+        "marking": marking.label,
+    }
+    return _email(
+        user=user,
+        subject=marked_subject(subject, marking),
+        template="emails/reminder_digest",
+        context=context,
+    )
+
+
+def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    """The email for one notification, sent at once. Its text was written by
+    `services.notify`, which leaves OFFICIAL-SENSITIVE detail out."""
+    marking = Marking(notification.marking)
+    return _email(
+        user=notification.user,
+        subject=marked_subject(notification.subject, marking),
+        template="emails/notification",
+        context={"update": _update(notification), "marking": marking.label},
+    )
+
+
+def _claim(notification_id: int) -> bool:
+    """Marks a notification sent, unless someone already did: the conditional update is
+    what makes "sent once" hold between racing workers. Call it inside the transaction
+    that sends, so a failed send leaves the notification unsent."""
+    unsent = Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+    return unsent.update(sent_at=timezone.now()) == 1
+
+
+def send_notification(*, notification_id: int) -> bool:
+    """Email one notification now, unless it has gone already (in a digest, or by another
+    worker) or its person is no longer active or has no address. True if it was sent;
+    a failed send raises and leaves it unsent, for the next digest."""
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        notification = (
+            Notification.objects.filter(
+                pk=notification_id, sent_at__isnull=True, user__is_active=True
+            )
+            .exclude(user__email="")
+            .select_related("user")
+            .first()
+        )
+        if notification is None or not _claim(notification.pk):
+            return False
+        notification_message(notification).send()
+    return True
+
+
+def pending_notifications() -> dict[int, list[Notification]]:
+    """What waits for each person's digest, by user id, oldest first: every unsent
+    notification (chosen for the digest, or immediate but not sent) of an active person
+    with an address. One query."""
+    pending: dict[int, list[Notification]] = defaultdict(list)
+    rows = (
+        Notification.objects.filter(sent_at__isnull=True, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    for notification in rows:
+        pending[notification.user_id].append(notification)
+    return pending
+
+
+def _wanting_reminders(due: dict[User, list[Reminder]]) -> dict[User, list[Reminder]]:
+    """Without the people who chose not to be reminded. "At once" counts as the digest:
+    reminders are worked out once a day. One query, if anyone is due anything."""
+    if not due:
+        return due
+    kind = NotificationKind.REMINDERS
+    chosen = dict(
+        NotificationPreference.objects.filter(kind=kind).values_list("user_id", "delivery")
+    )
+    return {
+        user: reminders
+        for user, reminders in due.items()
+        if chosen.get(user.pk, DEFAULT_DELIVERY[kind]) != Delivery.NONE
+    }
+
+
+def _send_digest(
+    user: User, reminders: list[Reminder], notifications: list[Notification], today: dt.date
+) -> int | None:
+    """Record the reminders and claim the notifications, then send; a failed send rolls
+    both back, so the next run tries again. A clash on (recipient, key) means another run
+    got there first. The number of notifications sent, or None if nothing was left."""
     with transaction.atomic():
         ReminderSent.objects.bulk_create(
             [
@@ -374,21 +528,33 @@ def _send_digest(user: User, reminders: list[Reminder], today: dt.date) -> None:
                 for reminder in reminders
             ]
         )
-        digest_message(user, reminders, today).send()
+        claimed = [n for n in notifications if _claim(n.pk)]
+        if not reminders and not claimed:
+            return None
+        digest_message(user, reminders, today, claimed).send()
+    return len(claimed)
 
 
 def send_reminders(*, today: dt.date | None = None) -> SendResult:
-    """Send each person one digest of what is due today and record it. Each digest is
-    its own transaction: one bad address does not hold up everyone else's."""
+    """Send each person one digest of what is due today and of their waiting
+    notifications, and record it. Each digest is its own transaction: one bad address
+    does not hold up everyone else's."""
     today = today or timezone.localdate()
-    emails = reminders_sent = failed = 0
+    emails = reminders_sent = notifications_sent = failed = 0
     sent_to: list[tuple[str, int]] = []
     with translation.override(settings.LANGUAGE_CODE):
-        due = due_reminders(today=today)
-        for user in sorted(due, key=lambda u: (u.email, u.pk)):
-            reminders = due[user]
+        due = {
+            user.pk: (user, rs)
+            for user, rs in _wanting_reminders(due_reminders(today=today)).items()
+        }
+        pending = pending_notifications()
+        people = {pk: user for pk, (user, _rs) in due.items()}
+        for user_id, waiting in pending.items():
+            people.setdefault(user_id, waiting[0].user)
+        for user in sorted(people.values(), key=lambda u: (u.email, u.pk)):
+            reminders = due[user.pk][1] if user.pk in due else []
             try:
-                _send_digest(user, reminders, today)
+                updates = _send_digest(user, reminders, pending.get(user.pk, []), today)
             except IntegrityError:
                 logger.info("Reminders for user %s were sent by another run.", user.pk)
                 continue
@@ -396,9 +562,16 @@ def send_reminders(*, today: dt.date | None = None) -> SendResult:
                 logger.exception("Could not send reminders to user %s; will retry.", user.pk)
                 failed += 1
                 continue
+            if updates is None:
+                continue
             emails += 1
             reminders_sent += len(reminders)
-            sent_to.append((user.email, len(reminders)))
+            notifications_sent += updates
+            sent_to.append((user.email, len(reminders) + updates))
     return SendResult(
-        emails=emails, reminders=reminders_sent, failed=failed, sent_to=tuple(sent_to)
+        emails=emails,
+        reminders=reminders_sent,
+        failed=failed,
+        sent_to=tuple(sent_to),
+        notifications=notifications_sent,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .access import get_for_body
+from .access import actions_for, get_for_body, get_visible
 from .models import (
     CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -19,6 +19,7 @@ from .models import (
     Evidence,
     Finding,
     InspectionReport,
+    Membership,
     PolicingBody,
     ProgressUpdate,
     Response,
@@ -164,11 +165,13 @@ def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
 
 
 def action_list(
-    body: PolicingBody, filters: dict[str, Any], *, user_id: int | None, today: dt.date
+    membership: Membership, filters: dict[str, Any], *, today: dt.date
 ) -> QuerySet[AssuranceAction]:
-    """The body's actions, filtered and sorted as the actions list asks."""
+    """The actions the member may see (`access.actions_for`: a force contributor's own),
+    filtered and sorted as the actions list asks."""
+    body, user_id = membership.body, membership.user_id
     actions = (
-        AssuranceAction.objects.filter(body=body)
+        actions_for(membership)
         .with_rag(today, body.rag_tolerances)
         .select_related("owner")
         .annotate(finding_count=Count("findings", distinct=True))
@@ -216,9 +219,11 @@ def updated_since(body: PolicingBody, since: dt.date) -> Q:
     )
 
 
-def action_detail(body: PolicingBody, pk: int) -> AssuranceAction:
-    """One action with everything its page shows, in a fixed number of queries."""
-    return get_for_body(
+def action_detail(membership: Membership, pk: int) -> AssuranceAction:
+    """One action the member may see, with everything its page shows, in a fixed number of
+    queries."""
+    body = membership.body
+    return get_visible(
         AssuranceAction.objects.select_related(
             "body", "owner", "response__report"
         ).prefetch_related(
@@ -231,8 +236,31 @@ def action_detail(body: PolicingBody, pk: int) -> AssuranceAction:
             Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
         ),
-        body,
+        membership,
         pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class YourActions:
+    open: list[AssuranceAction]
+    closed: list[AssuranceAction]
+
+
+def your_actions(membership: Membership, today: dt.date) -> YourActions:
+    """A force contributor's home: the actions they own, open ones by target date (with
+    their RAG colour), then closed ones, most recently completed first."""
+    actions = list(
+        actions_for(membership)
+        .filter(owner_id=membership.user_id)
+        .with_rag(today, membership.body.rag_tolerances)
+        .order_by("target_on", "pk")
+    )
+    closed = [a for a in actions if a.status not in OPEN_ACTION_STATUSES]
+    closed.sort(key=lambda a: a.completed_on or a.target_on, reverse=True)
+    return YourActions(
+        open=[a for a in actions if a.status in OPEN_ACTION_STATUSES],
+        closed=closed,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,10 +13,9 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from .packs import board_pack_build
-from .reminders import send_reminders
+from .reminders import digest_time, send_notification, send_reminders
 
-# Local time (TIME_ZONE, Europe/London) at which the daily reminders go out.
-DAILY_REMINDERS_AT = dt.time(7, 0)
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -40,14 +40,13 @@ class Scheduled:
 
 
 def next_run_at(now: dt.datetime) -> dt.datetime:
-    """The next DAILY_REMINDERS_AT, local time, strictly after `now`."""
+    """The next DIGEST_AT (07:00 unless set), local time, strictly after `now`."""
     zone = timezone.get_default_timezone()
     local = timezone.localtime(now, zone)
-    candidate = dt.datetime.combine(local.date(), DAILY_REMINDERS_AT, tzinfo=zone)
+    at = digest_time()
+    candidate = dt.datetime.combine(local.date(), at, tzinfo=zone)
     if candidate <= local:
-        candidate = dt.datetime.combine(
-            local.date() + dt.timedelta(days=1), DAILY_REMINDERS_AT, tzinfo=zone
-        )
+        candidate = dt.datetime.combine(local.date() + dt.timedelta(days=1), at, tzinfo=zone)
     return candidate
 
 
@@ -72,7 +71,7 @@ def queued_daily_reminders() -> dt.datetime | None:
 
 
 def schedule_daily_reminders(*, now: dt.datetime | None = None) -> Scheduled:
-    """Queue the daily reminders for the next 07:00, unless a run is already queued."""
+    """Queue the daily reminders for the next DIGEST_AT, unless a run is already queued."""
     if not send_daily_reminders.get_backend().supports_defer:
         raise CannotSchedule("The task backend cannot run tasks later; use db_worker's.")
     with transaction.atomic():
@@ -89,3 +88,19 @@ def build_board_pack(pack_id: int) -> None:
     """Build a queued board pack (inspections.packs), recording its progress on the pack.
     Failures are recorded on the pack, not raised: the pack page shows them."""
     board_pack_build(pack_id=pack_id)
+
+
+@task()
+def send_notifications(notification_ids: list[int]) -> int:
+    """Email notifications chosen "at once" (queued by `services.notify` once the change
+    that caused them is committed). One that cannot be sent is logged and left unsent:
+    the next daily digest carries it. How many were sent."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += send_notification(notification_id=notification_id)
+        except Exception:
+            logger.exception(
+                "Could not email notification %s; the next digest carries it.", notification_id
+            )
+    return sent

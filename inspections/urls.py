@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import (
+    account,
     actions,
+    audit,
     dashboard,
+    entra,
     findings,
     history,
     home,
+    notifications,
     packs,
     pdfs,
+    people,
     public,
     reports,
     responses,
@@ -23,26 +27,24 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("accessibility/", home.accessibility, name="accessibility"),
     path("settings/", settings.body_settings, name="body_settings"),
-    # Signing in and out, and passwords
+    # Signing in and out, and passwords: django-allauth's views (its own pages are under
+    # /account/, from pcc_responses/urls.py), and the account page.
+    path("sign-in/", account.sign_in, name="login"),
+    path("sign-out/", account.sign_out, name="logout"),
+    path("account/", account.account_hub, name="account"),
+    # allauth pages this app does not use; these must be listed before allauth's own.
+    path("account/login/", account.sign_in, name="account_login"),  # allauth's address for it
+    path("account/email/", account.not_offered),
+    path("account/confirm-email/", account.not_offered),
+    re_path(r"^account/confirm-email/(?P<key>[-:\w]+)/$", account.not_offered),
+    path("account/password/set/", account.not_offered),
+    # Microsoft sign-in: the address picks the body; allauth's provider does the rest
+    path("sign-in/microsoft/", entra.entra_sign_in, name="entra_sign_in"),
+    # Which emails each person gets, and when
     path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "account/password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
-        name="password_change",
-    ),
-    path(
-        "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="registration/password_change_done.html"
-        ),
-        name="password_change_done",
+        "account/notifications/",
+        notifications.notification_preferences,
+        name="notification_preferences",
     ),
     # The dashboard and the lists its figures open
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
@@ -109,4 +111,20 @@ urlpatterns = [
         name="public_response_pdf",
     ),
     path("public/<slug:body_slug>/feed/", public.public_feed, name="public_feed"),
+    # People: a body's administrators run its team; invitations are accepted signed out
+    path("people/", people.people, name="people"),
+    path("people/invite/", people.invite, name="invite"),
+    path("people/two-factor/", people.two_factor_policy, name="two_factor_policy"),
+    path("people/<int:pk>/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
+    path(
+        "people/invitations/<int:pk>/withdraw/",
+        people.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("invitations/<str:token>/", people.invitation_accept, name="invitation_accept"),
+    # Sign-in log: the body's administrators read and download it; nothing changes it
+    path("people/sign-in-log/", audit.audit_log, name="audit_log"),
+    path("people/sign-in-log.csv", audit.audit_log_csv, name="audit_log_csv"),
 ]

@@ -96,9 +96,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside our other gates, so it logs the refusals they make too.
+    "inspections.middleware.RefusalLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: a force contributor reaches only their own actions' pages.
+    "inspections.middleware.ContributorScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so that a timed-out session can say why it ended.
+    "inspections.middleware.SessionTimeoutMiddleware",
+    "inspections.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -161,7 +168,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "inspections.signin.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "inspections.signin.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "inspections.entra.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are proven by the invitation link
@@ -170,6 +177,15 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; every other one ends
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # each subject names the service itself
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", "two-factor turned off"
+ACCOUNT_FORMS = {  # allauth's forms, with GOV.UK's error messages
+    "change_password": "inspections.signin.PasswordChangeForm",
+    "reset_password": "inspections.signin.PasswordResetForm",
+    "reset_password_from_key": "inspections.signin.NewPasswordForm",
+    "reauthenticate": "inspections.signin.PasswordConfirmForm",
+}
 # Failed sign-ins: per address and per username or email typed, known or not.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "20/m/ip,5/15m/key"),
@@ -178,6 +194,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "PCC Responses"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING  # http://127.0.0.1 in development
+MFA_ADAPTER = "inspections.signin.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "inspections.signin.CodeForm",
+    "reauthenticate": "inspections.signin.CodeConfirmForm",
+    "activate_totp": "inspections.signin.TOTPActivateForm",
+}
+MFA_TOTP_TOLERANCE = 1  # the code of the 30 seconds before or after works too
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # nobody signs up: addresses come from invitations
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the Microsoft button posts, with a CSRF token
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("account/", include("allauth.urls")),
+    # Ours first: the sign-in pages and the allauth pages we close take precedence.
     path("", include("inspections.urls")),
+    path("account/", include("allauth.urls")),
 ]

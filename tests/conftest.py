@@ -75,9 +75,19 @@ def alice(body: PolicingBody) -> Membership:
     return _member("alice", body, Role.EDITOR)
 
 
+# Pat's authenticator app holds this secret (approvers must use two-factor sign-in):
+# `inspections.two_factor.totp_code(PAT_TOTP_SECRET)` is the code it shows now.
+PAT_TOTP_SECRET = "KRSXG5CQMFZXIVDPORYFGZLDOJSXIMZS"
+
+
 @pytest.fixture
 def pat(body: PolicingBody) -> Membership:
-    return _member("pat", body, Role.APPROVER)
+    """The approver of alice's body, with two-factor sign-in on (an authenticator app)."""
+    from inspections.two_factor import enable_totp
+
+    membership = _member("pat", body, Role.APPROVER)
+    enable_totp(membership.user, PAT_TOTP_SECRET)
+    return membership
 
 
 @pytest.fixture
@@ -88,6 +98,31 @@ def ana(body: PolicingBody) -> Membership:
 @pytest.fixture
 def olly(other_body: PolicingBody) -> Membership:
     return _member("olly", other_body, Role.EDITOR)
+
+
+# Ada's authenticator app holds this secret (administrators must use two-factor sign-in).
+ADA_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def ada(body: PolicingBody) -> Membership:
+    """An administrator of alice's body, editing too, with two-factor sign-in on."""
+    from inspections.two_factor import enable_totp
+
+    membership = _member("ada", body, Role.EDITOR)
+    membership.is_administrator = True
+    membership.save(update_fields=["is_administrator"])
+    enable_totp(membership.user, ADA_TOTP_SECRET)
+    return membership
+
+
+@pytest.fixture
+def cora(body: PolicingBody) -> Membership:
+    """A force contributor in alice's body: she sees only the actions she owns."""
+    membership = _member("cora", body, Role.CONTRIBUTOR)
+    membership.job_title = "Superintendent, Hampshire and Isle of Wight Constabulary"
+    membership.save(update_fields=["job_title"])
+    return membership
 
 
 def signed_in(membership: Membership) -> Client:
@@ -109,6 +144,16 @@ def ana_client(ana: Membership) -> Client:
 @pytest.fixture
 def olly_client(olly: Membership) -> Client:
     return signed_in(olly)
+
+
+@pytest.fixture
+def ada_client(ada: Membership) -> Client:
+    return signed_in(ada)
+
+
+@pytest.fixture
+def cora_client(cora: Membership) -> Client:
+    return signed_in(cora)
 
 
 # Browser tests: Debian's Chromium, never a downloaded build.

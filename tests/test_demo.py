@@ -25,6 +25,7 @@ from inspections.models import (
     Role,
 )
 from inspections.rules import Rag
+from inspections.two_factor import has_two_factor, totp_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -98,11 +99,53 @@ def test_the_demo_users_have_their_roles_and_the_demo_password(demo):
         "alice": (Role.EDITOR, "Hampshire and Isle of Wight Constabulary"),
         "pat": (Role.APPROVER, "Hampshire and Isle of Wight Constabulary"),
         "ana": (Role.ANALYST, "Hampshire and Isle of Wight Constabulary"),
+        "ada": (Role.EDITOR, "Hampshire and Isle of Wight Constabulary"),
+        "fred": (Role.CONTRIBUTOR, "Hampshire and Isle of Wight Constabulary"),
         "olly": (Role.EDITOR, "Thames Valley Police"),
     }
+    administrators = Membership.objects.administrators()
+    assert [m.user.username for m in administrators] == ["ada"]
     assert Client().login(username="olly", password=DEMO_PASSWORD)
-    assert "alice" in demo
+    assert Client().login(username="fred", password=DEMO_PASSWORD)
+    for username in ("alice", "ada", "fred"):
+        assert username in demo
     assert DEMO_PASSWORD in demo
+
+
+def test_approvers_and_administrators_have_two_factor_sign_in_with_the_demo_secrets(demo):
+    secrets = {user.username: user.totp_secret for user in demo_set().users.values()}
+    members = Membership.objects.select_related("user", "body")
+    for membership in members:
+        user = membership.user
+        if membership.must_use_two_factor:
+            assert has_two_factor(user), user.username
+            assert totp_secret(user) == secrets[user.username]
+        else:
+            assert not has_two_factor(user), user.username
+    assert {m.user.username for m in members if m.must_use_two_factor} == {"pat", "ada"}
+
+
+def test_fred_is_the_forces_lead_for_a_few_actions_and_every_owner_may_own_them(demo):
+    fred = Membership.objects.get(user__username="fred")
+    assert fred.is_contributor
+    assert "Constabulary" in fred.job_title
+    his = AssuranceAction.objects.filter(owner=fred.user)
+    assert 2 <= his.count() <= 3
+    assert {a.body for a in his} == {fred.body}
+    assert his.open().exists()
+    assert his.exclude(pk__in=his.open()).exists()  # and a closed one
+    assert all(a.findings.exists() for a in his)  # he has findings' text to read
+    owners = Membership.objects.filter(user__owned_actions__isnull=False).distinct()
+    assert all(m.can_own_actions for m in owners)
+    # He signs in to his own actions and nothing else.
+    client = Client()
+    assert client.login(username="fred", password=DEMO_PASSWORD)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert {a.pk for a in home.context["yours"].open + home.context["yours"].closed} == {
+        a.pk for a in his
+    }
+    assert client.get("/dashboard/").status_code == 404
 
 
 def test_the_demo_spreads_over_every_status_colour_and_kind(demo):

@@ -47,16 +47,16 @@ def test_the_sign_in_page_is_a_gov_uk_form():
 
 
 def test_a_wrong_password_is_refused_with_an_error_summary_and_the_username_kept(alice):
-    response = Client().post("/sign-in/", {"username": "alice", "password": "wrong"})
-    assert response.status_code == 200
+    response = Client().post("/sign-in/", {"login": "alice", "password": "wrong"})
+    assert response.status_code == 422
     assert "There is a problem" in response.text
-    assert 'href="#id_username"' in response.text
+    assert 'href="#id_login"' in response.text
     assert 'value="alice"' in response.text
 
 
 def test_signing_in_shows_the_home_page_with_the_users_body(alice):
     client = Client()
-    response = client.post("/sign-in/", {"username": "alice", "password": PASSWORD}, follow=True)
+    response = client.post("/sign-in/", {"login": "alice", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
     assert alice.body.name in response.text
     assert "Editor" in response.text

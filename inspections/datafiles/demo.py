@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..models import (
+    ACTION_OWNER_ROLES,
     ActionStatus,
     AssuranceLevel,
     FindingKind,
@@ -44,6 +45,15 @@ class DemoUser:
     body: str
     role: Role
     job_title: str
+    administrator: bool = False
+    # A TOTP secret (base32) turned on for them: demo only, see demo.toml.
+    totp_secret: str = ""
+
+    @property
+    def description(self) -> str:
+        """Their role as the sign-in list says it: "editor and administrator"."""
+        role = str(self.role.label).lower()
+        return f"{role} and administrator" if self.administrator else role
 
 
 @dataclass(frozen=True)
@@ -222,6 +232,8 @@ def _user(username: str, table: Table) -> DemoUser:
         body=table.text("body"),
         role=table.choice("role", Role),
         job_title=table.text("job_title"),
+        administrator=table.flag("administrator", False),
+        totp_secret=table.text("totp_secret", ""),
     )
 
 
@@ -348,3 +360,8 @@ def _check(demo: DemoSet) -> None:
             )
         if action.owner and action.owner not in demo.users:
             raise DataFileError(f"{FILE}: action {action.title!r}: no user {action.owner!r}.")
+        if action.owner and demo.users[action.owner].role not in ACTION_OWNER_ROLES:
+            raise DataFileError(
+                f"{FILE}: action {action.title!r}: {action.owner} may not own actions "
+                "(owners are editors, approvers and force contributors)."
+            )

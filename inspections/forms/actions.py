@@ -12,18 +12,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..access import CONTRIBUTOR_STATUSES
 from ..models import (
+    OPEN_ACTION_STATUSES,
     ActionStatus,
     AssuranceAction,
     AssuranceLevel,
     Evidence,
     Forum,
+    Membership,
     PolicingBody,
     ProgressUpdate,
     Response,
@@ -52,14 +55,35 @@ def members_of(body: PolicingBody) -> QuerySet[Any]:
     )
 
 
+def action_owners(body: PolicingBody, current: Any = None) -> QuerySet[Any]:
+    """Who may be made an action's owner: the body's active editors and force contributors
+    (`MembershipQuerySet.action_owners`), and the action's current owner, who may stay."""
+    owners = Membership.objects.filter(body=body).action_owners().active()
+    current_id = getattr(current, "pk", current)
+    return (
+        get_user_model()
+        .objects.filter(Q(membership__in=owners) | Q(pk=current_id, membership__body=body))
+        .select_related("membership")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def person(user: AbstractBaseUser) -> str:
     full_name: str = getattr(user, "get_full_name", lambda: "")()
     return full_name or user.get_username()
 
 
 class OwnerField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Each person with their role, as in "Fred Bloggs (force contributor)"."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return person(obj)
+        membership = getattr(obj, "membership", None)
+        if membership is None:
+            return person(obj)
+        return gettext("%(name)s (%(role)s)") % {
+            "name": person(obj),
+            "role": str(membership.get_role_display()).lower(),
+        }
 
 
 class ResponseField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -122,7 +146,8 @@ class ActionForm(VersionedForm):
             del self.fields["version"]
         choice(self, "status").choices = ActionStatus.choices
         owner = model_choice(self, "owner")
-        owner.queryset = members_of(body)
+        owner.queryset = action_owners(body, current=self.instance.owner_id)
+        owner.help_text = _("One of the body's editors, or a force contributor.")
         owner.empty_label = _("Awaiting allocation")
         response = model_choice(self, "response")
         response.queryset = Response.objects.filter(body=body).select_related("report")
@@ -203,6 +228,64 @@ class ProgressForm(ModelForm[ProgressUpdate]):
         if not text:
             raise forms.ValidationError(_("Enter what has changed."))
         return text
+
+
+FORCE_SAYS_COMPLETE = _("Force says complete")
+
+
+class ContributorProgressForm(ProgressForm):
+    """A force contributor's update to an action they own. They may say the force has done
+    it ("Force says complete": pending the body's sign-off, at 100%), never that it is
+    complete or not adopted: the body decides that once it has assessed the work. On an
+    action the body has closed they may still write, not change its status."""
+
+    def __init__(self, *args: Any, action: AssuranceAction | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, action=action, **kwargs)
+        if action is not None and action.status not in OPEN_ACTION_STATUSES:
+            del self.fields["status"]
+            del self.fields["percent_complete"]
+            return
+        labels = {ActionStatus.PENDING_SIGN_OFF: FORCE_SAYS_COMPLETE}
+        status = choice(self, "status")
+        status.choices = [
+            ("", _("No change")),
+            *((s.value, labels.get(s, s.label)) for s in CONTRIBUTOR_STATUSES),
+        ]
+        status.help_text = _(
+            "Choose Force says complete when the force has done all it will do. The office "
+            "then assesses the work and signs it off."
+        )
+        status.error_messages["invalid_choice"] = _(
+            "Only the office can mark an action complete or not adopted. Choose Force says "
+            "complete if the force has done it."
+        )
+        percent = self.fields["percent_complete"]
+        percent.help_text = _("Leave empty if it has not changed. Force says complete is 100%.")
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        if cleaned.get("status") == ActionStatus.PENDING_SIGN_OFF:
+            percent = cleaned.get("percent_complete")
+            if percent is None:
+                cleaned["percent_complete"] = 100
+            elif percent != 100 and "percent_complete" not in self.errors:
+                self.add_error(
+                    "percent_complete",
+                    _(
+                        "Force says complete means 100%% complete, not %(percent)s%%: enter "
+                        "100 or leave it empty, or choose In progress."
+                    )
+                    % {"percent": percent},
+                )
+        return cleaned
+
+
+def progress_form_for(
+    membership: Membership, data: Any = None, *, action: AssuranceAction
+) -> ProgressForm:
+    """The progress form the member's role gives them on this action."""
+    form_class = ContributorProgressForm if membership.is_contributor else ProgressForm
+    return form_class(data, action=action)
 
 
 # The first bytes each type must start with. Office Open XML and OpenDocument files are
@@ -390,9 +473,15 @@ class ActionFilterForm(ScopeFields):
         ],
     )
 
-    def __init__(self, *args: Any, body: PolicingBody, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.auto_id = "filter-%s"
+        body = membership.body
+        if membership.is_contributor:
+            # Their own actions only: no one else of the body is named to them.
+            del self.fields["owner"]
+            del self.fields["mine"]
+            return
         choice(self, "owner").choices = [
             ("", _("Anyone")),
             ("none", _("Awaiting allocation")),

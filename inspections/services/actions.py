@@ -11,21 +11,26 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from ..access import CONTRIBUTOR_STATUSES
 from ..models import (
     ActionStatus,
     AssuranceAction,
     Evidence,
     Finding,
+    Membership,
     PolicingBody,
     ProgressUpdate,
     Response,
 )
 from ..validation import status_progress_problems
 from .merging import EditConflict, merge, note_kept
+from .notify import action_owner_notify, progress_update_notify
 
 __all__ = [
     "ActionChanges",
     "EditConflict",
+    "OwnerNotAllowed",
+    "ProgressNotAllowed",
     "action_create",
     "action_record_progress",
     "action_update",
@@ -49,6 +54,26 @@ class ActionChanges(TypedDict, total=False):
     assurance_evidence: str
     forum: str
     response: Response | None
+
+
+class OwnerNotAllowed(ValueError):
+    """The owner is not one of the body's active editors or force contributors. The form
+    offers only those; this refuses a user id sent some other way."""
+
+
+class ProgressNotAllowed(ValueError):
+    """A force contributor may update only their own action and may not set a status the
+    body decides (`access.CONTRIBUTOR_STATUSES`). The form and the views refuse it first."""
+
+
+def _check_owner(body: PolicingBody | int, owner: Any, current_id: int | None = None) -> None:
+    """An owner must be able to own actions; an action's current owner may stay."""
+    owner_id = getattr(owner, "pk", owner)
+    if owner_id is None or owner_id == current_id:
+        return
+    owners = Membership.objects.filter(body=body, user_id=owner_id).action_owners().active()
+    if not owners.exists():
+        raise OwnerNotAllowed(f"User {owner_id} may not own this body's actions.")
 
 
 def _fill_completed_on(action: AssuranceAction, on: dt.date) -> bool:
@@ -82,6 +107,7 @@ def action_create(
     forum: str = "",
     response: Response | None = None,
 ) -> AssuranceAction:
+    _check_owner(body, owner)
     action = AssuranceAction(
         body=body,
         title=title,
@@ -100,6 +126,7 @@ def action_create(
     )
     _fill_completed_on(action, timezone.localdate())
     action.save()
+    action_owner_notify(action=action)
     return action
 
 
@@ -126,6 +153,8 @@ def action_update(
     """Saves the user's changes made on `version`, merged with any saved since
     (`services.merging`): a colleague's new percentage stays when the user changed only
     the title. EditConflict if both changed the same field."""
+    if "owner" in changes:
+        _check_owner(action.body_id, changes["owner"], current_id=action.owner_id)
     result = merge(AssuranceAction, action.pk, version, dict(changes), check=_action_rules_broken)
     if result.conflicts:
         raise EditConflict(result)
@@ -136,6 +165,7 @@ def action_update(
     _fill_completed_on(current, timezone.localdate())
     current.save(update_fields=[*result.merged, "completed_on", "version", "updated_at"])
     note_kept(current, result)
+    action_owner_notify(action=current, owner_changed="owner" in result.changed)
     return current
 
 
@@ -154,6 +184,12 @@ def action_record_progress(
     that completes the action completes it on the day it was written (now, unless the
     demo data gives an earlier time)."""
     current = AssuranceAction.objects.select_for_update().get(pk=action.pk)
+    membership = getattr(author, "membership", None)
+    if membership is not None and membership.is_contributor:
+        if current.owner_id != author.pk:
+            raise ProgressNotAllowed("A force contributor updates only the actions they own.")
+        if status and status not in CONTRIBUTOR_STATUSES:
+            raise ProgressNotAllowed(f"A force contributor may not set the status {status}.")
     update = ProgressUpdate.objects.create(
         action=current,
         author=author,
@@ -175,6 +211,7 @@ def action_record_progress(
             changed.append("completed_on")
         current.version += 1
         current.save(update_fields=[*changed, "version", "updated_at"])
+    progress_update_notify(update=update)
     return update
 
 

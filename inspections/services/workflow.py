@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from .. import validation
 from ..models import PUBLISHED_STATUSES, Membership, Response, ResponseStatus
 from .editions import edition_create
+from .notify import response_step_notify
 from .responses import EditConflict
 
 S = ResponseStatus
@@ -255,4 +256,7 @@ def response_transition(
             published_url=locked.published_url,
             correction_reason=data.get("reason", "") if transition.name == "correct" else "",
         )
+    response_step_notify(
+        response=locked, step=transition.name, actor=membership.user, reason=data.get("reason", "")
+    )
     return locked

@@ -1,6 +1,9 @@
 """Assurance actions: the list, the action page with its findings, progress timeline and
 evidence, and the forms that change them. With htmx each change swaps only its region of
-the action page; without JavaScript each form posts and comes back to the page."""
+the action page; without JavaScript each form posts and comes back to the page.
+
+Every action and evidence lookup goes through `access.get_visible` / `access.actions_for`,
+so a force contributor reaches only the actions they own."""
 
 from __future__ import annotations
 
@@ -17,10 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from .. import selectors
-from ..access import get_for_body, require_editor
-from ..forms.actions import ActionFilterForm, ActionForm, EvidenceForm, PickerForm, ProgressForm
+from ..access import (
+    get_for_body,
+    get_visible,
+    may_record_progress,
+    require_editor,
+    require_progress_writer,
+)
+from ..forms.actions import (
+    ActionFilterForm,
+    ActionForm,
+    EvidenceForm,
+    PickerForm,
+    progress_form_for,
+)
 from ..models import AssuranceAction, Evidence, Finding, Membership
 from ..services import actions as services
+from ..services import audit
 from ..services.idempotency import Outcome, key_from, once, repeat
 from .common import (
     conflict_page,
@@ -40,7 +56,7 @@ PICKER = "inspections/actions/picker.html"
 
 
 def _action(membership: Membership, pk: int) -> AssuranceAction:
-    return get_for_body(AssuranceAction.objects.all(), membership.body, pk=pk)
+    return get_visible(AssuranceAction.objects.all(), membership, pk=pk)
 
 
 def _picker_form(action_pk: int, data: Any = None) -> PickerForm:
@@ -60,16 +76,16 @@ def _to_url(request: HttpRequest, url: str) -> HttpResponse:
 
 def detail_context(membership: Membership, pk: int, **overrides: Any) -> dict[str, Any]:
     """Everything the action page and its regions need; `overrides` carries bound forms."""
-    action = selectors.action_detail(membership.body, pk)
-    editor = membership.can_edit
+    action = selectors.action_detail(membership, pk)
+    editor, writer = membership.can_edit, may_record_progress(membership)
     context: dict[str, Any] = {
         "action": action,
         "findings": list(action.findings.all()),
         "updates": list(action.updates.all()),
         "evidence_files": list(action.evidence.all()),
         "today": timezone.localdate(),
-        "progress_form": ProgressForm() if editor else None,
-        "evidence_form": EvidenceForm() if editor else None,
+        "progress_form": progress_form_for(membership, action=action) if writer else None,
+        "evidence_form": EvidenceForm() if writer else None,
         "picker_form": _picker_form(pk) if editor else None,
         "picker_limit": selectors.PICKER_LIMIT,
     }
@@ -88,11 +104,9 @@ def _regions(request: HttpRequest, context: dict[str, Any], main: str, *extra: s
 def action_list(request: HttpRequest) -> HttpResponse:
     membership = member(request)
     today = timezone.localdate()
-    filters = ActionFilterForm(request.GET, body=membership.body)
+    filters = ActionFilterForm(request.GET, membership=membership)
     filters.is_valid()  # an invalid filter is shown with its error; the valid ones still apply
-    actions = selectors.action_list(
-        membership.body, filters.cleaned_data, user_id=request.user.pk, today=today
-    )
+    actions = selectors.action_list(membership, filters.cleaned_data, today=today)
     context = {
         "filters": filters,
         "page": paginate(request, actions),
@@ -182,11 +196,11 @@ def _added(
 def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     action = _action(membership, pk)
-    require_editor(membership)
+    require_progress_writer(membership)
     key = key_from(request.POST)
     if repeated := repeat(key=key, user=request.user):
         return _added(request, membership, action, repeated, "timeline", f"{DETAIL}#facts")
-    form = ProgressForm(request.POST, action=action)
+    form = progress_form_for(membership, request.POST, action=action)
     if not form.is_valid():
         context = detail_context(membership, pk, progress_form=form)
         return render_page(request, DETAIL, context, partial="timeline", status=422)
@@ -208,7 +222,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     action = _action(membership, pk)
-    require_editor(membership)
+    require_progress_writer(membership)
     key = key_from(request.POST)
     if repeated := repeat(key=key, user=request.user):
         return _added(request, membership, action, repeated, "evidence")
@@ -233,7 +247,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     membership = member(request)
-    evidence = get_for_body(Evidence.objects.all(), membership.body, pk=pk)
+    evidence = get_visible(Evidence.objects.all(), membership, pk=pk)
+    audit.exported(request, evidence)
     # The content type was set from our allow-list at upload, never from the browser.
     return private_file_response(
         evidence.file, filename=evidence.original_name, content_type=evidence.content_type

@@ -18,6 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = membership_or_none(request)
     if membership is None:
         return render(request, "inspections/no_membership.html", status=403)
+    if membership.is_contributor:
+        today = timezone.localdate()
+        context = {"yours": selectors.your_actions(membership, today), "today": today}
+        return render(request, "inspections/actions/yours.html", context)
     summary = selectors.home_summary(body=membership.body, today=timezone.localdate())
     return render(request, "inspections/home.html", {"summary": summary})
 

@@ -19,6 +19,7 @@ from ..forms.scope import DashboardForm
 from ..models import BoardPack, Membership
 from ..packs import describe_filters, inspectorate_names
 from ..scope import SCOPE_PARAMS
+from ..services import audit
 from ..services.packs import board_pack_request
 from .common import member, private_file_response, render_page
 from .dashboard import SINCE_DEFAULT_DAYS
@@ -110,4 +111,5 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     pack = _pack(membership, pk)
     if not pack.is_downloadable():
         raise Http404("This board pack is not ready.")
+    audit.exported(request, pack)
     return private_file_response(pack.file, filename=pack.filename, content_type="application/pdf")

@@ -28,6 +28,7 @@ from ..models import (
     highest_marking,
 )
 from ..pdf import document_lang, pdf_response, render_document
+from ..services import audit
 from .common import member, private_file_response
 
 SLUG_LENGTH = 80
@@ -57,6 +58,7 @@ def response_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         membership.body,
         pk=pk,
     )
+    audit.exported(request, response)
     if edition := response.editions.order_by("-number").first():
         return edition_file_response(edition)
     pdf = render_response_pdf(edition_content(response), response=response)
@@ -74,6 +76,7 @@ def edition_pdf(request: HttpRequest, pk: int, number: int) -> FileResponse:
         response_id=pk,
         number=number,
     )
+    audit.exported(request, edition)
     return edition_file_response(edition)
 
 
@@ -91,6 +94,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     require_exporter(membership)
     report = selectors.report_detail(membership.body, pk)
+    audit.exported(request, report)
     findings = list(report.findings.all())
     actions = [action for finding in findings for action in finding.actions.all()]
     # One more query, whatever the number of actions; the newest update comes first.

@@ -31,5 +31,5 @@ class Command(BaseCommand):
         load_demo()
         self.stdout.write("Demo data loaded. Sign in with any of these:")
         for user in demo_set().users.values():
-            self.stdout.write(f"  {user.username:<6} {user.role.label:<9} {user.job_title}")
+            self.stdout.write(f"  {user.username:<6} {user.description:<26} {user.job_title}")
         self.stdout.write(f"  admin  (Django admin, superuser)\nPassword: {DEMO_PASSWORD}")

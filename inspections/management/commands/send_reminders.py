@@ -12,10 +12,12 @@ from inspections.tasks import CannotSchedule, schedule_daily_reminders
 
 class Command(BaseCommand):
     help = (
-        "Email today's reminders: chief officer reply-by dates, responses due in 14, 7 and "
-        "2 days or overdue, and action target dates approaching or passed. One digest per "
-        "person, each reminder only once, so it is safe to run again. With --schedule, "
-        "queue the daily run (07:00) for `manage.py db_worker` instead."
+        "Email today's digest: reminders of chief officer reply-by dates, responses due in "
+        "14, 7 and 2 days or overdue, and action target dates approaching or passed, with "
+        "the notifications people chose to get daily. One digest per person, each reminder "
+        "and notification only once, so it is safe to run again. `manage.py run_schedule` "
+        "runs it every day at DIGEST_AT; with --schedule, queue the daily run for "
+        "`manage.py db_worker` instead."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,7 +35,13 @@ class Command(BaseCommand):
         result = send_reminders()
         emails = "email" if result.emails == 1 else "emails"
         reminders = "reminder" if result.reminders == 1 else "reminders"
-        self.stdout.write(f"Sent {result.emails} {emails} with {result.reminders} {reminders}.")
+        updates = ""
+        if result.notifications:
+            noun = "update" if result.notifications == 1 else "updates"
+            updates = f" and {result.notifications} {noun}"
+        self.stdout.write(
+            f"Sent {result.emails} {emails} with {result.reminders} {reminders}{updates}."
+        )
         for address, count in result.sent_to:
             self.stdout.write(f"  {address}: {count}")
         if result.failed:
