@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -448,20 +447,6 @@ def person_change(
     return current
 
 
-def end_sessions(user: Any) -> int:
-    """Deletes the user's sessions where we know them. Without a record of which session
-    is whose (allauth.usersessions), a deactivated user's session still ends on their next
-    request: ModelBackend refuses inactive users, so they are signed out."""
-    if not apps.is_installed("allauth.usersessions"):
-        return 0
-    from allauth.usersessions.models import UserSession
-
-    sessions = list(UserSession.objects.filter(user=user))
-    for session in sessions:
-        session.end()
-    return len(sessions)
-
-
 @transaction.atomic
 def person_deactivate(
     *, membership: Membership, by: Any, request: HttpRequest | None = None
@@ -480,8 +465,9 @@ def person_deactivate(
     if _is_active_administrator(current) and not _other_active_administrators(current):
         raise LastAdministrator(_last_administrator_message(current))
     user.is_active = False
+    # Their sessions end at once: Django signs no one in as an inactive user, so each
+    # of their browsers is signed out on its next request.
     user.save(update_fields=["is_active"])
-    end_sessions(user)
     audit.record(
         AuditKind.DEACTIVATED,
         request=request,

@@ -55,7 +55,10 @@ def pages() -> dict[str, str]:
         "responses list": "/responses/?state=overdue",
         "findings list": "/findings/?kind=recommendation&closure=open",
         "accessibility": "/accessibility/",
-        "change password": "/account/password/",
+        "change password": "/account/password/change/",
+        "account": "/account/",
+        "two-factor": "/account/2fa/",
+        "notifications": "/account/notifications/",
         "not found": "/reports/999999/",
     }
 
@@ -88,6 +91,54 @@ def test_forms_showing_errors_have_no_axe_violations(
     form.get_by_role("button", name=button).click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
+
+
+def administrators_pages() -> dict[str, str]:
+    from inspections.models import Membership
+
+    someone = Membership.objects.filter(body__slug__contains="hampshire").exclude(
+        user__username="ada"
+    )[0]
+    return {
+        "people": "/people/",
+        "invite": "/people/invite/",
+        "person": f"/people/{someone.pk}/",
+        "sign-in log": "/people/sign-in-log/",
+    }
+
+
+def test_the_administrators_pages_have_no_axe_violations(page: Page, server_url, demo):
+    sign_in(page, server_url, "ada", DEMO_PASSWORD)
+    for name, url in administrators_pages().items():
+        page.goto(server_url + url)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page, name)
+
+
+def test_the_invitation_form_showing_errors_has_no_axe_violations(page: Page, server_url, demo):
+    sign_in(page, server_url, "ada", DEMO_PASSWORD)
+    page.goto(server_url + "/people/invite/")
+    page.locator("main form input[type=email]").fill("not an address")
+    page.locator("main form").get_by_role("button").last.click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_force_contributors_pages_have_no_axe_violations(page: Page, server_url, demo):
+    sign_in(page, server_url, "fred", DEMO_PASSWORD)
+    page.goto(server_url + "/")
+    assert_accessible(page, "contributor home")
+    action = AssuranceAction.objects.filter(owner__username="fred").first()
+    assert action is not None
+    page.goto(f"{server_url}/actions/{action.pk}/")
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page, "contributor action")
+
+
+def test_the_sign_in_pages_have_no_axe_violations(page: Page, server_url, demo):
+    for url in ("/sign-in/", "/account/password/reset/"):
+        page.goto(server_url + url)
+        assert_accessible(page, url)
 
 
 def test_the_analysts_read_only_pages_have_no_axe_violations(page: Page, server_url, demo):
