@@ -2,8 +2,10 @@
 PORT ?= 8000
 PY := .venv/bin/python
 DEV_ENV := DEBUG=$${DEBUG:-true}
+# Links in the demo's emails point at the port it serves on
+RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test lint worker
+.PHONY: run test lint worker code
 
 run:
 	@scripts/bootstrap base
@@ -16,14 +18,14 @@ run:
 	@echo "  Hampshire and Isle of Wight: alice (editor), pat (approver), ana (analyst),"
 	@echo "    ada (administrator), fred (force contributor)"
 	@echo "  Thames Valley: olly (editor);  admin: the Django admin at /admin/ (operators)"
-	@echo "  two-factor code for pat or ada: .venv/bin/python manage.py two_factor_code pat"
+	@echo "  pat and ada are asked for an authenticator code: make code WHO=pat (or WHO=ada) prints it"
 	@echo "Background tasks (board packs, emails) run in a worker started alongside (var/worker.log);"
 	@echo "the daily digest goes out at $${DIGEST_AT:-07:00} from the scheduler (var/schedule.log)."
 	@echo ""
-	@$(DEV_ENV) $(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & worker=$$!; \
-		$(DEV_ENV) PYTHONUNBUFFERED=1 $(PY) manage.py run_schedule > var/schedule.log 2>&1 & schedule=$$!; \
+	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & worker=$$!; \
+		$(RUN_ENV) PYTHONUNBUFFERED=1 $(PY) manage.py run_schedule > var/schedule.log 2>&1 & schedule=$$!; \
 		trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
-		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+		$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
 	@scripts/bootstrap dev
@@ -42,3 +44,8 @@ lint:
 
 worker:
 	@$(DEV_ENV) $(PY) manage.py db_worker
+
+# The code a demo user's authenticator app would show now: make code WHO=ada
+WHO ?= pat
+code:
+	@$(DEV_ENV) $(PY) manage.py two_factor_code $(WHO)
