@@ -314,6 +314,8 @@ LOGGING = {
 
 # Evidence files on assurance actions: the largest upload, and the types accepted.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# The largest file an import reads (a response, a report PDF, a tracker)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -41,6 +41,7 @@ from .responses import (
 )
 from .submissions import SubmissionKey
 from .tenancy import ACTION_OWNER_ROLES, Membership, Role
+from .transfer import TOKEN_PREFIX, ApiToken, ImportKind, ImportMapping, ImportUpload
 
 __all__ = [
     "ACTION_OWNER_ROLES",
@@ -49,8 +50,10 @@ __all__ = [
     "OPEN_ACTION_STATUSES",
     "PENDING_PACK_STATUSES",
     "PUBLISHED_STATUSES",
+    "TOKEN_PREFIX",
     "ActionStatus",
     "Addressee",
+    "ApiToken",
     "AssuranceAction",
     "AssuranceLevel",
     "AuditEvent",
@@ -63,6 +66,9 @@ __all__ = [
     "FindingKind",
     "Force",
     "Forum",
+    "ImportKind",
+    "ImportMapping",
+    "ImportUpload",
     "InspectionReport",
     "Inspectorate",
     "InspectorateStatus",
