@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,566 +17,1901 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Addressee',
+            name="Addressee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('answerable', models.BooleanField(default=False, help_text='Recommendations to this addressee need an entry in the s55 response.', verbose_name="answered in the body's response")),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "answerable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Recommendations to this addressee need an entry in the s55 response.",
+                        verbose_name="answered in the body's response",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'addressee',
-                'verbose_name_plural': 'addressees',
-                'ordering': ['position', 'name'],
+                "verbose_name": "addressee",
+                "verbose_name_plural": "addressees",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Force',
+            name="Force",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('nation', models.CharField(choices=[('england', 'England'), ('wales', 'Wales')], max_length=10, verbose_name='nation')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[("england", "England"), ("wales", "Wales")],
+                        max_length=10,
+                        verbose_name="nation",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
             ],
             options={
-                'verbose_name': 'police force',
-                'verbose_name_plural': 'police forces',
-                'ordering': ['name'],
+                "verbose_name": "police force",
+                "verbose_name_plural": "police forces",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Inspectorate',
+            name="Inspectorate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='code')),
-                ('short_name', models.CharField(max_length=40, verbose_name='short name')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="code")),
+                ("short_name", models.CharField(max_length=40, verbose_name="short name")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'inspectorate',
-                'verbose_name_plural': 'inspectorates',
-                'ordering': ['short_name'],
+                "verbose_name": "inspectorate",
+                "verbose_name_plural": "inspectorates",
+                "ordering": ["short_name"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recommendation', 'Recommendation'), ('cause_of_concern', 'Cause of concern'), ('area_for_improvement', 'Area for improvement'), ('innovative_practice', 'Innovative practice')], max_length=30, verbose_name='kind')),
-                ('reference', models.CharField(help_text='As the report numbers it, for example "Recommendation 19".', max_length=100, verbose_name='reference in the report')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('deadline_text', models.CharField(blank=True, help_text='For example "within six months".', max_length=200, verbose_name='deadline as written')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('inspectorate_status', models.CharField(choices=[('awaiting_review', 'Awaiting review'), ('being_progressed', 'Being progressed'), ('complete', 'Complete'), ('no_further_action', 'No further action needed'), ('superseded', 'Superseded')], default='awaiting_review', max_length=30, verbose_name='inspectorate status')),
-                ('force_complete_on', models.DateField(blank=True, null=True, verbose_name='force reported complete on')),
-                ('body_assured_on', models.DateField(blank=True, null=True, verbose_name='body assured on')),
-                ('assurance_level', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=20, verbose_name='assurance level')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('addressees', models.ManyToManyField(blank=True, related_name='findings', to='inspections.addressee', verbose_name='addressed to')),
-                ('cause_of_concern', models.ForeignKey(blank=True, help_text='For a recommendation that answers a cause of concern.', limit_choices_to={'kind': 'cause_of_concern'}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='inspections.finding', verbose_name='cause of concern')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommendation", "Recommendation"),
+                            ("cause_of_concern", "Cause of concern"),
+                            ("area_for_improvement", "Area for improvement"),
+                            ("innovative_practice", "Innovative practice"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text='As the report numbers it, for example "Recommendation 19".',
+                        max_length=100,
+                        verbose_name="reference in the report",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "deadline_text",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "within six months".',
+                        max_length=200,
+                        verbose_name="deadline as written",
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "inspectorate_status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_review", "Awaiting review"),
+                            ("being_progressed", "Being progressed"),
+                            ("complete", "Complete"),
+                            ("no_further_action", "No further action needed"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="awaiting_review",
+                        max_length=30,
+                        verbose_name="inspectorate status",
+                    ),
+                ),
+                (
+                    "force_complete_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="force reported complete on"
+                    ),
+                ),
+                (
+                    "body_assured_on",
+                    models.DateField(blank=True, null=True, verbose_name="body assured on"),
+                ),
+                (
+                    "assurance_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=20,
+                        verbose_name="assurance level",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "addressees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="findings",
+                        to="inspections.addressee",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "cause_of_concern",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a recommendation that answers a cause of concern.",
+                        limit_choices_to={"kind": "cause_of_concern"},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="inspections.finding",
+                        verbose_name="cause of concern",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'finding',
-                'verbose_name_plural': 'findings',
-                'ordering': ['report', 'position', 'pk'],
+                "verbose_name": "finding",
+                "verbose_name_plural": "findings",
+                "ordering": ["report", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AssuranceAction',
+            name="AssuranceAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('force_lead', models.CharField(blank=True, help_text='Who in the force delivers it, for example an assistant chief constable.', max_length=200, verbose_name='force lead')),
-                ('start_on', models.DateField(verbose_name='start date')),
-                ('target_on', models.DateField(verbose_name='target date')),
-                ('percent_complete', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='percent complete')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('pending_sign_off', 'Pending sign-off'), ('complete', 'Complete'), ('not_adopted', 'Not adopted')], default='not_started', max_length=20, verbose_name='status')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('assurance_level', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=20, verbose_name='assurance level')),
-                ('assurance_evidence', models.TextField(blank=True, verbose_name='evidence of assurance')),
-                ('forum', models.CharField(blank=True, choices=[('accountability_board', 'Accountability board'), ('police_and_crime_panel', 'Police and Crime Panel'), ('joint_audit_committee', 'Joint audit committee')], max_length=30, verbose_name='where it is discussed')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('owner', models.ForeignKey(blank=True, help_text='Who in the office follows it up. Empty means awaiting allocation.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_actions', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('findings', models.ManyToManyField(blank=True, related_name='actions', to='inspections.finding', verbose_name='findings it serves')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "force_lead",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who in the force delivers it, for example an assistant chief constable.",
+                        max_length=200,
+                        verbose_name="force lead",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="start date")),
+                ("target_on", models.DateField(verbose_name="target date")),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="percent complete",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("pending_sign_off", "Pending sign-off"),
+                            ("complete", "Complete"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="completed on"),
+                ),
+                (
+                    "assurance_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=20,
+                        verbose_name="assurance level",
+                    ),
+                ),
+                (
+                    "assurance_evidence",
+                    models.TextField(blank=True, verbose_name="evidence of assurance"),
+                ),
+                (
+                    "forum",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accountability_board", "Accountability board"),
+                            ("police_and_crime_panel", "Police and Crime Panel"),
+                            ("joint_audit_committee", "Joint audit committee"),
+                        ],
+                        max_length=30,
+                        verbose_name="where it is discussed",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who in the office follows it up. Empty means awaiting allocation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "findings",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="actions",
+                        to="inspections.finding",
+                        verbose_name="findings it serves",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assurance action',
-                'verbose_name_plural': 'assurance actions',
-                'ordering': ['target_on', 'pk'],
+                "verbose_name": "assurance action",
+                "verbose_name_plural": "assurance actions",
+                "ordering": ["target_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssuranceAction',
+            name="HistoricalAssuranceAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('force_lead', models.CharField(blank=True, help_text='Who in the force delivers it, for example an assistant chief constable.', max_length=200, verbose_name='force lead')),
-                ('start_on', models.DateField(verbose_name='start date')),
-                ('target_on', models.DateField(verbose_name='target date')),
-                ('percent_complete', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='percent complete')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('pending_sign_off', 'Pending sign-off'), ('complete', 'Complete'), ('not_adopted', 'Not adopted')], default='not_started', max_length=20, verbose_name='status')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('assurance_level', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=20, verbose_name='assurance level')),
-                ('assurance_evidence', models.TextField(blank=True, verbose_name='evidence of assurance')),
-                ('forum', models.CharField(blank=True, choices=[('accountability_board', 'Accountability board'), ('police_and_crime_panel', 'Police and Crime Panel'), ('joint_audit_committee', 'Joint audit committee')], max_length=30, verbose_name='where it is discussed')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, help_text='Who in the office follows it up. Empty means awaiting allocation.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "force_lead",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who in the force delivers it, for example an assistant chief constable.",
+                        max_length=200,
+                        verbose_name="force lead",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="start date")),
+                ("target_on", models.DateField(verbose_name="target date")),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="percent complete",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("pending_sign_off", "Pending sign-off"),
+                            ("complete", "Complete"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="completed on"),
+                ),
+                (
+                    "assurance_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=20,
+                        verbose_name="assurance level",
+                    ),
+                ),
+                (
+                    "assurance_evidence",
+                    models.TextField(blank=True, verbose_name="evidence of assurance"),
+                ),
+                (
+                    "forum",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accountability_board", "Accountability board"),
+                            ("police_and_crime_panel", "Police and Crime Panel"),
+                            ("joint_audit_committee", "Joint audit committee"),
+                        ],
+                        max_length=30,
+                        verbose_name="where it is discussed",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Who in the office follows it up. Empty means awaiting allocation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assurance action',
-                'verbose_name_plural': 'historical assurance actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assurance action",
+                "verbose_name_plural": "historical assurance actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAssuranceAction_findings',
+            name="HistoricalAssuranceAction_findings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('assuranceaction', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.assuranceaction')),
-                ('finding', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.finding')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='inspections.historicalassuranceaction')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "assuranceaction",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.assuranceaction",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.finding",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="inspections.historicalassuranceaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAssuranceAction_findings',
+                "verbose_name": "HistoricalAssuranceAction_findings",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFinding',
+            name="HistoricalFinding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recommendation', 'Recommendation'), ('cause_of_concern', 'Cause of concern'), ('area_for_improvement', 'Area for improvement'), ('innovative_practice', 'Innovative practice')], max_length=30, verbose_name='kind')),
-                ('reference', models.CharField(help_text='As the report numbers it, for example "Recommendation 19".', max_length=100, verbose_name='reference in the report')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('deadline_text', models.CharField(blank=True, help_text='For example "within six months".', max_length=200, verbose_name='deadline as written')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('inspectorate_status', models.CharField(choices=[('awaiting_review', 'Awaiting review'), ('being_progressed', 'Being progressed'), ('complete', 'Complete'), ('no_further_action', 'No further action needed'), ('superseded', 'Superseded')], default='awaiting_review', max_length=30, verbose_name='inspectorate status')),
-                ('force_complete_on', models.DateField(blank=True, null=True, verbose_name='force reported complete on')),
-                ('body_assured_on', models.DateField(blank=True, null=True, verbose_name='body assured on')),
-                ('assurance_level', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=20, verbose_name='assurance level')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cause_of_concern', models.ForeignKey(blank=True, db_constraint=False, help_text='For a recommendation that answers a cause of concern.', limit_choices_to={'kind': 'cause_of_concern'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.finding', verbose_name='cause of concern')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommendation", "Recommendation"),
+                            ("cause_of_concern", "Cause of concern"),
+                            ("area_for_improvement", "Area for improvement"),
+                            ("innovative_practice", "Innovative practice"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text='As the report numbers it, for example "Recommendation 19".',
+                        max_length=100,
+                        verbose_name="reference in the report",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "deadline_text",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "within six months".',
+                        max_length=200,
+                        verbose_name="deadline as written",
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "inspectorate_status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_review", "Awaiting review"),
+                            ("being_progressed", "Being progressed"),
+                            ("complete", "Complete"),
+                            ("no_further_action", "No further action needed"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="awaiting_review",
+                        max_length=30,
+                        verbose_name="inspectorate status",
+                    ),
+                ),
+                (
+                    "force_complete_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="force reported complete on"
+                    ),
+                ),
+                (
+                    "body_assured_on",
+                    models.DateField(blank=True, null=True, verbose_name="body assured on"),
+                ),
+                (
+                    "assurance_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=20,
+                        verbose_name="assurance level",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cause_of_concern",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a recommendation that answers a cause of concern.",
+                        limit_choices_to={"kind": "cause_of_concern"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.finding",
+                        verbose_name="cause of concern",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical finding',
-                'verbose_name_plural': 'historical findings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical finding",
+                "verbose_name_plural": "historical findings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFinding_addressees',
+            name="HistoricalFinding_addressees",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('addressee', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.addressee')),
-                ('finding', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.finding')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='inspections.historicalfinding')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "addressee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.addressee",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.finding",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="inspections.historicalfinding",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalFinding_addressees',
+                "verbose_name": "HistoricalFinding_addressees",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInspectionReport',
+            name="HistoricalInspectionReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=400, verbose_name='title')),
-                ('reference', models.CharField(blank=True, help_text="The inspectorate's or your own reference, for example an ISBN.", max_length=100, verbose_name='reference')),
-                ('report_type', models.CharField(choices=[('peel', 'PEEL assessment'), ('national_thematic', 'National thematic'), ('joint', 'Joint inspection'), ('force', 'Force-specific inspection'), ('revisit', 'Revisit'), ('fire', 'Fire and rescue inspection')], max_length=20, verbose_name='type')),
-                ('published_on', models.DateField(verbose_name='publication date')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link to the report')),
-                ('scope', models.CharField(choices=[('national', 'National'), ('forces', 'Named forces')], max_length=10, verbose_name='scope')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('marking', models.CharField(choices=[('official', 'OFFICIAL'), ('official_sensitive', 'OFFICIAL-SENSITIVE')], default='official', max_length=20, verbose_name='protective marking')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead_inspectorate', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectorate', verbose_name='lead inspectorate')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=400, verbose_name="title")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The inspectorate's or your own reference, for example an ISBN.",
+                        max_length=100,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "report_type",
+                    models.CharField(
+                        choices=[
+                            ("peel", "PEEL assessment"),
+                            ("national_thematic", "National thematic"),
+                            ("joint", "Joint inspection"),
+                            ("force", "Force-specific inspection"),
+                            ("revisit", "Revisit"),
+                            ("fire", "Fire and rescue inspection"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("published_on", models.DateField(verbose_name="publication date")),
+                (
+                    "url",
+                    models.URLField(blank=True, max_length=500, verbose_name="link to the report"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "National"), ("forces", "Named forces")],
+                        max_length=10,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("official", "OFFICIAL"),
+                            ("official_sensitive", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="official",
+                        max_length=20,
+                        verbose_name="protective marking",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_inspectorate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectorate",
+                        verbose_name="lead inspectorate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical inspection report',
-                'verbose_name_plural': 'historical inspection reports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical inspection report",
+                "verbose_name_plural": "historical inspection reports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='InspectionReport',
+            name="InspectionReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=400, verbose_name='title')),
-                ('reference', models.CharField(blank=True, help_text="The inspectorate's or your own reference, for example an ISBN.", max_length=100, verbose_name='reference')),
-                ('report_type', models.CharField(choices=[('peel', 'PEEL assessment'), ('national_thematic', 'National thematic'), ('joint', 'Joint inspection'), ('force', 'Force-specific inspection'), ('revisit', 'Revisit'), ('fire', 'Fire and rescue inspection')], max_length=20, verbose_name='type')),
-                ('published_on', models.DateField(verbose_name='publication date')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link to the report')),
-                ('scope', models.CharField(choices=[('national', 'National'), ('forces', 'Named forces')], max_length=10, verbose_name='scope')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('marking', models.CharField(choices=[('official', 'OFFICIAL'), ('official_sensitive', 'OFFICIAL-SENSITIVE')], default='official', max_length=20, verbose_name='protective marking')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('forces', models.ManyToManyField(blank=True, related_name='reports', to='inspections.force', verbose_name='forces in scope')),
-                ('lead_inspectorate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_reports', to='inspections.inspectorate', verbose_name='lead inspectorate')),
-                ('partner_inspectorates', models.ManyToManyField(blank=True, related_name='partner_reports', to='inspections.inspectorate', verbose_name='partner inspectorates')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=400, verbose_name="title")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The inspectorate's or your own reference, for example an ISBN.",
+                        max_length=100,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "report_type",
+                    models.CharField(
+                        choices=[
+                            ("peel", "PEEL assessment"),
+                            ("national_thematic", "National thematic"),
+                            ("joint", "Joint inspection"),
+                            ("force", "Force-specific inspection"),
+                            ("revisit", "Revisit"),
+                            ("fire", "Fire and rescue inspection"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("published_on", models.DateField(verbose_name="publication date")),
+                (
+                    "url",
+                    models.URLField(blank=True, max_length=500, verbose_name="link to the report"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "National"), ("forces", "Named forces")],
+                        max_length=10,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("official", "OFFICIAL"),
+                            ("official_sensitive", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="official",
+                        max_length=20,
+                        verbose_name="protective marking",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "forces",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="reports",
+                        to="inspections.force",
+                        verbose_name="forces in scope",
+                    ),
+                ),
+                (
+                    "lead_inspectorate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_reports",
+                        to="inspections.inspectorate",
+                        verbose_name="lead inspectorate",
+                    ),
+                ),
+                (
+                    "partner_inspectorates",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="partner_reports",
+                        to="inspections.inspectorate",
+                        verbose_name="partner inspectorates",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection report',
-                'verbose_name_plural': 'inspection reports',
-                'ordering': ['-published_on', 'title'],
+                "verbose_name": "inspection report",
+                "verbose_name_plural": "inspection reports",
+                "ordering": ["-published_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPeelGrade',
+            name="HistoricalPeelGrade",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('area', models.CharField(max_length=200, verbose_name='area')),
-                ('grade', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('adequate', 'Adequate'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='grade')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectionreport', verbose_name='report')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("area", models.CharField(max_length=200, verbose_name="area")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("adequate", "Adequate"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="grade",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectionreport",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical PEEL grade',
-                'verbose_name_plural': 'historical PEEL grades',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical PEEL grade",
+                "verbose_name_plural": "historical PEEL grades",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInspectionReport_forces',
+            name="HistoricalInspectionReport_forces",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('force', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.force')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='inspections.historicalinspectionreport')),
-                ('inspectionreport', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectionreport')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "force",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.force",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="inspections.historicalinspectionreport",
+                    ),
+                ),
+                (
+                    "inspectionreport",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectionreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalInspectionReport_forces',
+                "verbose_name": "HistoricalInspectionReport_forces",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalfinding',
-            name='report',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectionreport', verbose_name='report'),
+            model_name="historicalfinding",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.inspectionreport",
+                verbose_name="report",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='inspections.inspectionreport', verbose_name='report'),
+            model_name="finding",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="findings",
+                to="inspections.inspectionreport",
+                verbose_name="report",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalInspectionReport_partner_inspectorates',
+            name="HistoricalInspectionReport_partner_inspectorates",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='inspections.historicalinspectionreport')),
-                ('inspectionreport', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectionreport')),
-                ('inspectorate', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectorate')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="inspections.historicalinspectionreport",
+                    ),
+                ),
+                (
+                    "inspectionreport",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectionreport",
+                    ),
+                ),
+                (
+                    "inspectorate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectorate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalInspectionReport_partner_inspectorates',
+                "verbose_name": "HistoricalInspectionReport_partner_inspectorates",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PolicingBody',
+            name="PolicingBody",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('pcc', 'Police and Crime Commissioner'), ('pfcc', 'Police, Fire and Crime Commissioner'), ('mayor', 'Mayor'), ('police_authority', 'Police authority')], max_length=20, verbose_name='kind')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bodies', to='inspections.force', verbose_name='force')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pcc", "Police and Crime Commissioner"),
+                            ("pfcc", "Police, Fire and Crime Commissioner"),
+                            ("mayor", "Mayor"),
+                            ("police_authority", "Police authority"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bodies",
+                        to="inspections.force",
+                        verbose_name="force",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policing body',
-                'verbose_name_plural': 'policing bodies',
-                'ordering': ['name'],
+                "verbose_name": "policing body",
+                "verbose_name_plural": "policing bodies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('editor', 'Editor'), ('approver', 'Approver'), ('analyst', 'Analyst')], max_length=20, verbose_name='role')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='inspections.policingbody', verbose_name='body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("editor", "Editor"),
+                            ("approver", "Approver"),
+                            ("analyst", "Analyst"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
             },
         ),
         migrations.AddField(
-            model_name='inspectionreport',
-            name='body',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='inspections.policingbody', verbose_name='body'),
+            model_name="inspectionreport",
+            name="body",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reports",
+                to="inspections.policingbody",
+                verbose_name="body",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalResponse',
+            name="HistoricalResponse",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('comments_requested', 'Chief officer comments requested'), ('comments_received', 'Chief officer comments received'), ('ready_for_approval', 'Ready for approval'), ('approved', 'Approved'), ('published', 'Published'), ('copies_sent', 'Published and copies sent'), ('no_response_needed', 'No response needed')], default='draft', max_length=30, verbose_name='status')),
-                ('chief_invited_on', models.DateField(blank=True, null=True, verbose_name='chief officer invited on')),
-                ('chief_reply_by', models.DateField(blank=True, null=True, verbose_name='chief officer reply by')),
-                ('chief_comments_received_on', models.DateField(blank=True, null=True, verbose_name='chief officer comments received on')),
-                ('chief_comments', models.TextField(blank=True, verbose_name="chief officer's comments")),
-                ('publish_chief_comments', models.BooleanField(default=True, verbose_name="publish the chief officer's comments")),
-                ('comments', models.TextField(blank=True, verbose_name="the body's comments")),
-                ('closing_line', models.CharField(blank=True, help_text='For example "No recommendations were made for Chief Constables or PCCs."', max_length=500, verbose_name='closing line')),
-                ('signatory_name', models.CharField(blank=True, max_length=200, verbose_name='signatory')),
-                ('signatory_role', models.CharField(blank=True, max_length=200, verbose_name="signatory's role")),
-                ('no_response_reason', models.TextField(blank=True, help_text='For example: the force is not a subject, or a force report covers it.', verbose_name='why no response is needed')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published on')),
-                ('published_url', models.URLField(blank=True, max_length=500, verbose_name='published at')),
-                ('copy_to_inspectorate_on', models.DateField(blank=True, null=True, verbose_name='copy sent to HM Inspectors on')),
-                ('copy_to_home_secretary_on', models.DateField(blank=True, null=True, verbose_name='copy sent to the Home Secretary on')),
-                ('marking', models.CharField(choices=[('official', 'OFFICIAL'), ('official_sensitive', 'OFFICIAL-SENSITIVE')], default='official', max_length=20, verbose_name='protective marking')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.inspectionreport', verbose_name='report')),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.policingbody', verbose_name='body')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("comments_requested", "Chief officer comments requested"),
+                            ("comments_received", "Chief officer comments received"),
+                            ("ready_for_approval", "Ready for approval"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("copies_sent", "Published and copies sent"),
+                            ("no_response_needed", "No response needed"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "chief_invited_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="chief officer invited on"
+                    ),
+                ),
+                (
+                    "chief_reply_by",
+                    models.DateField(blank=True, null=True, verbose_name="chief officer reply by"),
+                ),
+                (
+                    "chief_comments_received_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="chief officer comments received on"
+                    ),
+                ),
+                (
+                    "chief_comments",
+                    models.TextField(blank=True, verbose_name="chief officer's comments"),
+                ),
+                (
+                    "publish_chief_comments",
+                    models.BooleanField(
+                        default=True, verbose_name="publish the chief officer's comments"
+                    ),
+                ),
+                ("comments", models.TextField(blank=True, verbose_name="the body's comments")),
+                (
+                    "closing_line",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "No recommendations were made for Chief Constables or PCCs."',
+                        max_length=500,
+                        verbose_name="closing line",
+                    ),
+                ),
+                (
+                    "signatory_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="signatory"),
+                ),
+                (
+                    "signatory_role",
+                    models.CharField(blank=True, max_length=200, verbose_name="signatory's role"),
+                ),
+                (
+                    "no_response_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: the force is not a subject, or a force report covers it.",
+                        verbose_name="why no response is needed",
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="published on"),
+                ),
+                (
+                    "published_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="published at"),
+                ),
+                (
+                    "copy_to_inspectorate_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="copy sent to HM Inspectors on"
+                    ),
+                ),
+                (
+                    "copy_to_home_secretary_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="copy sent to the Home Secretary on"
+                    ),
+                ),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("official", "OFFICIAL"),
+                            ("official_sensitive", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="official",
+                        max_length=20,
+                        verbose_name="protective marking",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.inspectionreport",
+                        verbose_name="report",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical response',
-                'verbose_name_plural': 'historical responses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical response",
+                "verbose_name_plural": "historical responses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('editor', 'Editor'), ('approver', 'Approver'), ('analyst', 'Analyst')], max_length=20, verbose_name='role')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.policingbody', verbose_name='body')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("editor", "Editor"),
+                            ("approver", "Approver"),
+                            ("analyst", "Analyst"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalinspectionreport',
-            name='body',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.policingbody', verbose_name='body'),
+            model_name="historicalinspectionreport",
+            name="body",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.policingbody",
+                verbose_name="body",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalassuranceaction',
-            name='body',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.policingbody', verbose_name='body'),
+            model_name="historicalassuranceaction",
+            name="body",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.policingbody",
+                verbose_name="body",
+            ),
         ),
         migrations.AddField(
-            model_name='assuranceaction',
-            name='body',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='inspections.policingbody', verbose_name='body'),
+            model_name="assuranceaction",
+            name="body",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="inspections.policingbody",
+                verbose_name="body",
+            ),
         ),
         migrations.CreateModel(
-            name='ProgressUpdate',
+            name="ProgressUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='written at')),
-                ('text', models.TextField(verbose_name='update')),
-                ('percent_complete', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='percent complete then')),
-                ('status', models.CharField(blank=True, choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('pending_sign_off', 'Pending sign-off'), ('complete', 'Complete'), ('not_adopted', 'Not adopted')], max_length=20, verbose_name='status then')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='inspections.assuranceaction', verbose_name='action')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "written_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="written at"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="update")),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="percent complete then",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("pending_sign_off", "Pending sign-off"),
+                            ("complete", "Complete"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        max_length=20,
+                        verbose_name="status then",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="inspections.assuranceaction",
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progress update',
-                'verbose_name_plural': 'progress updates',
-                'ordering': ['-written_at', '-pk'],
+                "verbose_name": "progress update",
+                "verbose_name_plural": "progress updates",
+                "ordering": ["-written_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('comments_requested', 'Chief officer comments requested'), ('comments_received', 'Chief officer comments received'), ('ready_for_approval', 'Ready for approval'), ('approved', 'Approved'), ('published', 'Published'), ('copies_sent', 'Published and copies sent'), ('no_response_needed', 'No response needed')], default='draft', max_length=30, verbose_name='status')),
-                ('chief_invited_on', models.DateField(blank=True, null=True, verbose_name='chief officer invited on')),
-                ('chief_reply_by', models.DateField(blank=True, null=True, verbose_name='chief officer reply by')),
-                ('chief_comments_received_on', models.DateField(blank=True, null=True, verbose_name='chief officer comments received on')),
-                ('chief_comments', models.TextField(blank=True, verbose_name="chief officer's comments")),
-                ('publish_chief_comments', models.BooleanField(default=True, verbose_name="publish the chief officer's comments")),
-                ('comments', models.TextField(blank=True, verbose_name="the body's comments")),
-                ('closing_line', models.CharField(blank=True, help_text='For example "No recommendations were made for Chief Constables or PCCs."', max_length=500, verbose_name='closing line')),
-                ('signatory_name', models.CharField(blank=True, max_length=200, verbose_name='signatory')),
-                ('signatory_role', models.CharField(blank=True, max_length=200, verbose_name="signatory's role")),
-                ('no_response_reason', models.TextField(blank=True, help_text='For example: the force is not a subject, or a force report covers it.', verbose_name='why no response is needed')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published on')),
-                ('published_url', models.URLField(blank=True, max_length=500, verbose_name='published at')),
-                ('copy_to_inspectorate_on', models.DateField(blank=True, null=True, verbose_name='copy sent to HM Inspectors on')),
-                ('copy_to_home_secretary_on', models.DateField(blank=True, null=True, verbose_name='copy sent to the Home Secretary on')),
-                ('marking', models.CharField(choices=[('official', 'OFFICIAL'), ('official_sensitive', 'OFFICIAL-SENSITIVE')], default='official', max_length=20, verbose_name='protective marking')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='inspections.policingbody', verbose_name='body')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='inspections.inspectionreport', verbose_name='report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("comments_requested", "Chief officer comments requested"),
+                            ("comments_received", "Chief officer comments received"),
+                            ("ready_for_approval", "Ready for approval"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("copies_sent", "Published and copies sent"),
+                            ("no_response_needed", "No response needed"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "chief_invited_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="chief officer invited on"
+                    ),
+                ),
+                (
+                    "chief_reply_by",
+                    models.DateField(blank=True, null=True, verbose_name="chief officer reply by"),
+                ),
+                (
+                    "chief_comments_received_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="chief officer comments received on"
+                    ),
+                ),
+                (
+                    "chief_comments",
+                    models.TextField(blank=True, verbose_name="chief officer's comments"),
+                ),
+                (
+                    "publish_chief_comments",
+                    models.BooleanField(
+                        default=True, verbose_name="publish the chief officer's comments"
+                    ),
+                ),
+                ("comments", models.TextField(blank=True, verbose_name="the body's comments")),
+                (
+                    "closing_line",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "No recommendations were made for Chief Constables or PCCs."',
+                        max_length=500,
+                        verbose_name="closing line",
+                    ),
+                ),
+                (
+                    "signatory_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="signatory"),
+                ),
+                (
+                    "signatory_role",
+                    models.CharField(blank=True, max_length=200, verbose_name="signatory's role"),
+                ),
+                (
+                    "no_response_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: the force is not a subject, or a force report covers it.",
+                        verbose_name="why no response is needed",
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="published on"),
+                ),
+                (
+                    "published_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="published at"),
+                ),
+                (
+                    "copy_to_inspectorate_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="copy sent to HM Inspectors on"
+                    ),
+                ),
+                (
+                    "copy_to_home_secretary_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="copy sent to the Home Secretary on"
+                    ),
+                ),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("official", "OFFICIAL"),
+                            ("official_sensitive", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="official",
+                        max_length=20,
+                        verbose_name="protective marking",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="inspections.inspectionreport",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'response',
-                'verbose_name_plural': 'responses',
-                'ordering': ['-report__published_on'],
+                "verbose_name": "response",
+                "verbose_name_plural": "responses",
+                "ordering": ["-report__published_on"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalResponseEntry',
+            name="HistoricalResponseEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('taken', 'Action taken'), ('proposed', 'Action proposed'), ('none', 'No action, with the reason')], max_length=10, verbose_name='answer')),
-                ('text', models.TextField(verbose_name='action or reason')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('finding', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.finding', verbose_name='finding')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.response', verbose_name='response')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("taken", "Action taken"),
+                            ("proposed", "Action proposed"),
+                            ("none", "No action, with the reason"),
+                        ],
+                        max_length=10,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="action or reason")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.finding",
+                        verbose_name="finding",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="inspections.response",
+                        verbose_name="response",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical response entry',
-                'verbose_name_plural': 'historical response entries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical response entry",
+                "verbose_name_plural": "historical response entries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalassuranceaction',
-            name='response',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.response', verbose_name='response it serves'),
+            model_name="historicalassuranceaction",
+            name="response",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.response",
+                verbose_name="response it serves",
+            ),
         ),
         migrations.AddField(
-            model_name='assuranceaction',
-            name='response',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='inspections.response', verbose_name='response it serves'),
+            model_name="assuranceaction",
+            name="response",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="actions",
+                to="inspections.response",
+                verbose_name="response it serves",
+            ),
         ),
         migrations.CreateModel(
-            name='ResponseEntry',
+            name="ResponseEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('taken', 'Action taken'), ('proposed', 'Action proposed'), ('none', 'No action, with the reason')], max_length=10, verbose_name='answer')),
-                ('text', models.TextField(verbose_name='action or reason')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='inspections.finding', verbose_name='finding')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='inspections.response', verbose_name='response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("taken", "Action taken"),
+                            ("proposed", "Action proposed"),
+                            ("none", "No action, with the reason"),
+                        ],
+                        max_length=10,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="action or reason")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="inspections.finding",
+                        verbose_name="finding",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="inspections.response",
+                        verbose_name="response",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'response entry',
-                'verbose_name_plural': 'response entries',
-                'ordering': ['finding__position', 'pk'],
+                "verbose_name": "response entry",
+                "verbose_name_plural": "response entries",
+                "ordering": ["finding__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PeelGrade',
+            name="PeelGrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.CharField(max_length=200, verbose_name='area')),
-                ('grade', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('adequate', 'Adequate'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='grade')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grades', to='inspections.inspectionreport', verbose_name='report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area", models.CharField(max_length=200, verbose_name="area")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("adequate", "Adequate"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="grade",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grades",
+                        to="inspections.inspectionreport",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'PEEL grade',
-                'verbose_name_plural': 'PEEL grades',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'area'), name='one_grade_per_area')],
+                "verbose_name": "PEEL grade",
+                "verbose_name_plural": "PEEL grades",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("report", "area"), name="one_grade_per_area")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='policingbody',
-            constraint=models.UniqueConstraint(fields=('force', 'valid_from'), name='one_body_per_force_per_start'),
+            model_name="policingbody",
+            constraint=models.UniqueConstraint(
+                fields=("force", "valid_from"), name="one_body_per_force_per_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='inspectionreport',
-            index=models.Index(fields=['body', '-published_on'], name='inspections_body_id_0faf19_idx'),
+            model_name="inspectionreport",
+            index=models.Index(
+                fields=["body", "-published_on"], name="inspections_body_id_0faf19_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressupdate',
-            index=models.Index(fields=['action', '-written_at'], name='inspections_action__c425db_idx'),
+            model_name="progressupdate",
+            index=models.Index(
+                fields=["action", "-written_at"], name="inspections_action__c425db_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('body', 'report'), name='one_response_per_report'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                fields=("body", "report"), name="one_response_per_report"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assuranceaction',
-            index=models.Index(fields=['body', 'status', 'target_on'], name='inspections_body_id_f810a6_idx'),
+            model_name="assuranceaction",
+            index=models.Index(
+                fields=["body", "status", "target_on"], name="inspections_body_id_f810a6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assuranceaction',
-            constraint=models.CheckConstraint(condition=models.Q(('target_on__gte', models.F('start_on'))), name='action_target_not_before_start', violation_error_message='The target date cannot be before the start date.'),
+            model_name="assuranceaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_on__gte", models.F("start_on"))),
+                name="action_target_not_before_start",
+                violation_error_message="The target date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assuranceaction',
-            constraint=models.CheckConstraint(condition=models.Q(('percent_complete__lte', 100)), name='action_percent_at_most_100'),
+            model_name="assuranceaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("percent_complete__lte", 100)),
+                name="action_percent_at_most_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responseentry',
-            constraint=models.UniqueConstraint(fields=('response', 'finding'), name='one_entry_per_finding'),
+            model_name="responseentry",
+            constraint=models.UniqueConstraint(
+                fields=("response", "finding"), name="one_entry_per_finding"
+            ),
         ),
     ]

@@ -7,31 +7,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0002_evidence'),
+        ("inspections", "0002_evidence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='The record and threshold, for example "response:12:due-7".', max_length=100, verbose_name='key')),
-                ('kind', models.CharField(choices=[('response_overdue', 'Response overdue'), ('chief_reply_overdue', "Chief officer's comments overdue"), ('response_due', 'Response due soon'), ('chief_reply_due', "Chief officer's comments due soon"), ('action_target_passed', 'Action target date passed'), ('action_target_soon', 'Action target date approaching')], max_length=30, verbose_name='kind')),
-                ('subject_label', models.CharField(max_length=500, verbose_name='about')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders_sent', to='inspections.policingbody', verbose_name='body')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders_sent', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text='The record and threshold, for example "response:12:due-7".',
+                        max_length=100,
+                        verbose_name="key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("response_overdue", "Response overdue"),
+                            ("chief_reply_overdue", "Chief officer's comments overdue"),
+                            ("response_due", "Response due soon"),
+                            ("chief_reply_due", "Chief officer's comments due soon"),
+                            ("action_target_passed", "Action target date passed"),
+                            ("action_target_soon", "Action target date approaching"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("subject_label", models.CharField(max_length=500, verbose_name="about")),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders_sent",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders_sent",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder sent',
-                'verbose_name_plural': 'reminders sent',
-                'ordering': ['-sent_at', '-pk'],
-                'indexes': [models.Index(fields=['key'], name='inspections_key_f04214_idx'), models.Index(fields=['body', '-sent_on'], name='inspections_body_id_88a9a1_idx')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'key'), name='one_reminder_per_recipient_and_key')],
+                "verbose_name": "reminder sent",
+                "verbose_name_plural": "reminders sent",
+                "ordering": ["-sent_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["key"], name="inspections_key_f04214_idx"),
+                    models.Index(
+                        fields=["body", "-sent_on"], name="inspections_body_id_88a9a1_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("recipient", "key"), name="one_reminder_per_recipient_and_key"
+                    )
+                ],
             },
         ),
     ]

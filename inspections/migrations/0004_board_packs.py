@@ -9,38 +9,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0003_reminders'),
+        ("inspections", "0003_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BoardPack',
+            name="BoardPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('filters', models.JSONField(blank=True, default=dict, help_text="The dashboard's filters as submitted (report type, inspectorate, period).", verbose_name='filters')),
-                ('since', models.DateField(verbose_name='changes since')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being produced'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='progress (%)')),
-                ('stage', models.CharField(choices=[('waiting', 'waiting for the background worker'), ('gathering', 'gathering figures'), ('listing', 'listing open actions'), ('laying_out', 'laying out pages'), ('writing', 'writing the file'), ('done', 'done'), ('failed', 'failed')], default='waiting', max_length=20, verbose_name='stage')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to=inspections.models.packs.pack_path, verbose_name='file')),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='size in bytes')),
-                ('sensitive', models.BooleanField(default=False, help_text='Something in the pack comes from an OFFICIAL-SENSITIVE report or response.', verbose_name='OFFICIAL-SENSITIVE')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('expires_at', models.DateTimeField(blank=True, help_text='When the pack and its file are deleted.', null=True, verbose_name='expires at')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='board_packs', to='inspections.policingbody', verbose_name='body')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "filters",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The dashboard's filters as submitted (report type, inspectorate, period).",
+                        verbose_name="filters",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="changes since")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being produced"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="progress (%)",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "waiting for the background worker"),
+                            ("gathering", "gathering figures"),
+                            ("listing", "listing open actions"),
+                            ("laying_out", "laying out pages"),
+                            ("writing", "writing the file"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                        ],
+                        default="waiting",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=255,
+                        upload_to=inspections.models.packs.pack_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "size",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="size in bytes"
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Something in the pack comes from an OFFICIAL-SENSITIVE report or response.",
+                        verbose_name="OFFICIAL-SENSITIVE",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the pack and its file are deleted.",
+                        null=True,
+                        verbose_name="expires at",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="board_packs",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'board pack',
-                'verbose_name_plural': 'board packs',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['body', '-created_at'], name='inspections_body_id_ffb671_idx'), models.Index(fields=['expires_at'], name='inspections_expires_bf1f43_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='board_pack_progress_at_most_100')],
+                "verbose_name": "board pack",
+                "verbose_name_plural": "board packs",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["body", "-created_at"], name="inspections_body_id_ffb671_idx"
+                    ),
+                    models.Index(fields=["expires_at"], name="inspections_expires_bf1f43_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)),
+                        name="board_pack_progress_at_most_100",
+                    )
+                ],
             },
         ),
     ]

@@ -5,25 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0004_board_packs'),
+        ("inspections", "0004_board_packs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalresponse',
-            name='due_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='statutory due date'),
+            model_name="historicalresponse",
+            name="due_on",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="statutory due date"
+            ),
         ),
         migrations.AddField(
-            model_name='response',
-            name='due_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='statutory due date'),
+            model_name="response",
+            name="due_on",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="statutory due date"
+            ),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['body', 'due_on'], name='inspections_body_id_d41f06_idx'),
+            model_name="response",
+            index=models.Index(fields=["body", "due_on"], name="inspections_body_id_d41f06_idx"),
         ),
     ]

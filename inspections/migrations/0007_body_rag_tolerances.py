@@ -8,59 +8,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0006_fill_response_due_on'),
+        ("inspections", "0006_fill_response_due_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPolicingBody',
+            name="HistoricalPolicingBody",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=200, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('pcc', 'Police and Crime Commissioner'), ('pfcc', 'Police, Fire and Crime Commissioner'), ('mayor', 'Mayor'), ('police_authority', 'Police authority')], max_length=20, verbose_name='kind')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('rag_green_points', models.PositiveSmallIntegerField(default=10, help_text='An action this far behind its straight line, or less, is green.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='green: at most this many points behind')),
-                ('rag_amber_points', models.PositiveSmallIntegerField(default=25, help_text='Further behind than the green tolerance but no more than this is amber; more is red.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='amber: at most this many points behind')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=200, verbose_name="slug")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pcc", "Police and Crime Commissioner"),
+                            ("pfcc", "Police, Fire and Crime Commissioner"),
+                            ("mayor", "Mayor"),
+                            ("police_authority", "Police authority"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "rag_green_points",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="An action this far behind its straight line, or less, is green.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="green: at most this many points behind",
+                    ),
+                ),
+                (
+                    "rag_amber_points",
+                    models.PositiveSmallIntegerField(
+                        default=25,
+                        help_text="Further behind than the green tolerance but no more than this is amber; more is red.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="amber: at most this many points behind",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policing body',
-                'verbose_name_plural': 'historical policing bodies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policing body",
+                "verbose_name_plural": "historical policing bodies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='policingbody',
-            name='rag_amber_points',
-            field=models.PositiveSmallIntegerField(default=25, help_text='Further behind than the green tolerance but no more than this is amber; more is red.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='amber: at most this many points behind'),
+            model_name="policingbody",
+            name="rag_amber_points",
+            field=models.PositiveSmallIntegerField(
+                default=25,
+                help_text="Further behind than the green tolerance but no more than this is amber; more is red.",
+                validators=[django.core.validators.MaxValueValidator(100)],
+                verbose_name="amber: at most this many points behind",
+            ),
         ),
         migrations.AddField(
-            model_name='policingbody',
-            name='rag_green_points',
-            field=models.PositiveSmallIntegerField(default=10, help_text='An action this far behind its straight line, or less, is green.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='green: at most this many points behind'),
+            model_name="policingbody",
+            name="rag_green_points",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="An action this far behind its straight line, or less, is green.",
+                validators=[django.core.validators.MaxValueValidator(100)],
+                verbose_name="green: at most this many points behind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policingbody',
-            constraint=models.CheckConstraint(condition=models.Q(('rag_green_points__lte', models.F('rag_amber_points'))), name='rag_green_within_amber'),
+            model_name="policingbody",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rag_green_points__lte", models.F("rag_amber_points"))),
+                name="rag_green_within_amber",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpolicingbody',
-            name='force',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='inspections.force', verbose_name='force'),
+            model_name="historicalpolicingbody",
+            name="force",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.force",
+                verbose_name="force",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpolicingbody',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalpolicingbody",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

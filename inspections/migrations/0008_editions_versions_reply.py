@@ -8,88 +8,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0007_body_rag_tolerances'),
+        ("inspections", "0007_body_rag_tolerances"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResponseEdition',
+            name="ResponseEdition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='edition')),
-                ('published_on', models.DateField(verbose_name='published on')),
-                ('published_url', models.URLField(blank=True, max_length=500, verbose_name='published at')),
-                ('content', models.JSONField(verbose_name='what was published')),
-                ('correction_reason', models.TextField(blank=True, verbose_name='reason for the correction')),
-                ('pdf', models.FileField(max_length=255, upload_to=inspections.models.responses.edition_path, verbose_name='PDF')),
-                ('pdf_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the PDF')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="edition")),
+                ("published_on", models.DateField(verbose_name="published on")),
+                (
+                    "published_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="published at"),
+                ),
+                ("content", models.JSONField(verbose_name="what was published")),
+                (
+                    "correction_reason",
+                    models.TextField(blank=True, verbose_name="reason for the correction"),
+                ),
+                (
+                    "pdf",
+                    models.FileField(
+                        max_length=255,
+                        upload_to=inspections.models.responses.edition_path,
+                        verbose_name="PDF",
+                    ),
+                ),
+                ("pdf_sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the PDF")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'published edition',
-                'verbose_name_plural': 'published editions',
-                'ordering': ['response', '-number'],
+                "verbose_name": "published edition",
+                "verbose_name_plural": "published editions",
+                "ordering": ["response", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='finding',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="finding",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='historicalfinding',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="historicalfinding",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='historicalinspectionreport',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="historicalinspectionreport",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='historicalresponse',
-            name='chief_comments_reply',
-            field=models.TextField(blank=True, verbose_name="our response to the chief officer's comments"),
+            model_name="historicalresponse",
+            name="chief_comments_reply",
+            field=models.TextField(
+                blank=True, verbose_name="our response to the chief officer's comments"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalresponseentry',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="historicalresponseentry",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='inspectionreport',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="inspectionreport",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='response',
-            name='chief_comments_reply',
-            field=models.TextField(blank=True, verbose_name="our response to the chief officer's comments"),
+            model_name="response",
+            name="chief_comments_reply",
+            field=models.TextField(
+                blank=True, verbose_name="our response to the chief officer's comments"
+            ),
         ),
         migrations.AddField(
-            model_name='responseentry',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="responseentry",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('report', 'reference'), name='one_finding_per_reference', violation_error_message='This report already has a finding with that reference.'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("report", "reference"),
+                name="one_finding_per_reference",
+                violation_error_message="This report already has a finding with that reference.",
+            ),
         ),
         migrations.AddField(
-            model_name='responseedition',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="responseedition",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='responseedition',
-            name='response',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='editions', to='inspections.response', verbose_name='response'),
+            model_name="responseedition",
+            name="response",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="editions",
+                to="inspections.response",
+                verbose_name="response",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responseedition',
-            constraint=models.UniqueConstraint(fields=('response', 'number'), name='one_edition_number'),
+            model_name="responseedition",
+            constraint=models.UniqueConstraint(
+                fields=("response", "number"), name="one_edition_number"
+            ),
         ),
     ]

@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0008_editions_versions_reply'),
+        ("inspections", "0008_editions_versions_reply"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='historicalresponse',
-            name='publish_chief_comments',
+            model_name="historicalresponse",
+            name="publish_chief_comments",
         ),
         migrations.RemoveField(
-            model_name='response',
-            name='publish_chief_comments',
+            model_name="response",
+            name="publish_chief_comments",
         ),
     ]

@@ -7,39 +7,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0010_distinct_finding_positions'),
+        ("inspections", "0010_distinct_finding_positions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubmissionKey',
+            name="SubmissionKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.UUIDField(verbose_name='key')),
-                ('result_url', models.CharField(blank=True, max_length=500, verbose_name='where it led')),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='what it said')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.UUIDField(verbose_name="key")),
+                (
+                    "result_url",
+                    models.CharField(blank=True, max_length=500, verbose_name="where it led"),
+                ),
+                (
+                    "message",
+                    models.CharField(blank=True, max_length=500, verbose_name="what it said"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
             ],
             options={
-                'verbose_name': 'form submission',
-                'verbose_name_plural': 'form submissions',
-                'ordering': ['-created_at'],
+                "verbose_name": "form submission",
+                "verbose_name_plural": "form submissions",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('report', 'position'), name='one_finding_per_position'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("report", "position"), name="one_finding_per_position"
+            ),
         ),
         migrations.AddField(
-            model_name='submissionkey',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submission_keys', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="submissionkey",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="submission_keys",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submissionkey',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='one_submission_per_key'),
+            model_name="submissionkey",
+            constraint=models.UniqueConstraint(
+                fields=("user", "key"), name="one_submission_per_key"
+            ),
         ),
     ]

@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0011_submission_keys_finding_positions'),
+        ("inspections", "0011_submission_keys_finding_positions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalassuranceaction',
-            name='history_change_reason',
+            model_name="historicalassuranceaction",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalfinding',
-            name='history_change_reason',
+            model_name="historicalfinding",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalinspectionreport',
-            name='history_change_reason',
+            model_name="historicalinspectionreport",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalmembership',
-            name='history_change_reason',
+            model_name="historicalmembership",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpeelgrade',
-            name='history_change_reason',
+            model_name="historicalpeelgrade",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpolicingbody',
-            name='history_change_reason',
+            model_name="historicalpolicingbody",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalresponse',
-            name='history_change_reason',
+            model_name="historicalresponse",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalresponseentry',
-            name='history_change_reason',
+            model_name="historicalresponseentry",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

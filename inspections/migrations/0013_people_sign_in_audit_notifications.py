@@ -7,136 +7,433 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0012_change_reasons_as_text'),
+        ("inspections", "0012_change_reasons_as_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmembership',
-            name='is_administrator',
-            field=models.BooleanField(default=False, help_text='Invites people, sets their roles and reads the sign-in log.', verbose_name='administrator'),
+            model_name="historicalmembership",
+            name="is_administrator",
+            field=models.BooleanField(
+                default=False,
+                help_text="Invites people, sets their roles and reads the sign-in log.",
+                verbose_name="administrator",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpolicingbody',
-            name='require_two_factor',
-            field=models.BooleanField(default=False, help_text='Approvers and administrators always need it; this asks it of every member.', verbose_name='require two-factor sign-in for everyone'),
+            model_name="historicalpolicingbody",
+            name="require_two_factor",
+            field=models.BooleanField(
+                default=False,
+                help_text="Approvers and administrators always need it; this asks it of every member.",
+                verbose_name="require two-factor sign-in for everyone",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='is_administrator',
-            field=models.BooleanField(default=False, help_text='Invites people, sets their roles and reads the sign-in log.', verbose_name='administrator'),
+            model_name="membership",
+            name="is_administrator",
+            field=models.BooleanField(
+                default=False,
+                help_text="Invites people, sets their roles and reads the sign-in log.",
+                verbose_name="administrator",
+            ),
         ),
         migrations.AddField(
-            model_name='policingbody',
-            name='require_two_factor',
-            field=models.BooleanField(default=False, help_text='Approvers and administrators always need it; this asks it of every member.', verbose_name='require two-factor sign-in for everyone'),
+            model_name="policingbody",
+            name="require_two_factor",
+            field=models.BooleanField(
+                default=False,
+                help_text="Approvers and administrators always need it; this asks it of every member.",
+                verbose_name="require two-factor sign-in for everyone",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalmembership',
-            name='role',
-            field=models.CharField(choices=[('editor', 'Editor'), ('approver', 'Approver'), ('analyst', 'Analyst'), ('contributor', 'Force contributor')], max_length=20, verbose_name='role'),
+            model_name="historicalmembership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("editor", "Editor"),
+                    ("approver", "Approver"),
+                    ("analyst", "Analyst"),
+                    ("contributor", "Force contributor"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('editor', 'Editor'), ('approver', 'Approver'), ('analyst', 'Analyst'), ('contributor', 'Force contributor')], max_length=20, verbose_name='role'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("editor", "Editor"),
+                    ("approver", "Approver"),
+                    ("analyst", "Analyst"),
+                    ("contributor", "Force contributor"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
         migrations.CreateModel(
-            name='EntraSignIn',
+            name="EntraSignIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tenant_id', models.CharField(help_text="The GUID of the body's Microsoft Entra tenant.", max_length=64, verbose_name='directory (tenant) ID')),
-                ('client_id', models.CharField(max_length=64, verbose_name='application (client) ID')),
-                ('client_secret', models.CharField(max_length=256, verbose_name='client secret')),
-                ('domains', models.TextField(help_text='The email domains the body owns, one per line, e.g. hampshire-pcc.gov.uk', verbose_name='email domains')),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('body', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='entra', to='inspections.policingbody', verbose_name='body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tenant_id",
+                    models.CharField(
+                        help_text="The GUID of the body's Microsoft Entra tenant.",
+                        max_length=64,
+                        verbose_name="directory (tenant) ID",
+                    ),
+                ),
+                (
+                    "client_id",
+                    models.CharField(max_length=64, verbose_name="application (client) ID"),
+                ),
+                ("client_secret", models.CharField(max_length=256, verbose_name="client secret")),
+                (
+                    "domains",
+                    models.TextField(
+                        help_text="The email domains the body owns, one per line, e.g. hampshire-pcc.gov.uk",
+                        verbose_name="email domains",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                (
+                    "body",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entra",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Microsoft Entra ID sign-in',
-                'verbose_name_plural': 'Microsoft Entra ID sign-ins',
+                "verbose_name": "Microsoft Entra ID sign-in",
+                "verbose_name_plural": "Microsoft Entra ID sign-ins",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('role', models.CharField(choices=[('editor', 'Editor'), ('approver', 'Approver'), ('analyst', 'Analyst'), ('contributor', 'Force contributor')], max_length=20, verbose_name='role')),
-                ('is_administrator', models.BooleanField(default=False, verbose_name='administrator')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('token_digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_accepted', to=settings.AUTH_USER_MODEL, verbose_name='accepted by')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='inspections.policingbody', verbose_name='body')),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL, verbose_name='invited by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email address")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("editor", "Editor"),
+                            ("approver", "Approver"),
+                            ("analyst", "Analyst"),
+                            ("contributor", "Force contributor"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "is_administrator",
+                    models.BooleanField(default=False, verbose_name="administrator"),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                ("token_digest", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent"),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="accepted"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
+                ),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations_accepted",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accepted by",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations_sent",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invited by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
-                'ordering': ['-created_at'],
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when (UTC)')),
-                ('username', models.CharField(blank=True, help_text='As given, even if unknown.', max_length=254, verbose_name='username')),
-                ('kind', models.CharField(choices=[('signed_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_in_refused', 'Sign-in refused'), ('signed_out', 'Signed out'), ('session_expired', 'Session expired'), ('password_changed', 'Password changed'), ('password_reset', 'Password reset'), ('two_factor_added', 'Two-factor sign-in added'), ('two_factor_removed', 'Two-factor sign-in removed'), ('invited', 'Invited'), ('invitation_withdrawn', 'Invitation withdrawn'), ('invitation_accepted', 'Invitation accepted'), ('role_changed', 'Role changed'), ('deactivated', 'Deactivated'), ('reactivated', 'Reactivated'), ('refused', 'Request refused'), ('exported', 'Records exported')], max_length=30, verbose_name='what')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),
-                ('path', models.CharField(blank=True, max_length=500, verbose_name='address requested')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='from address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser')),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='inspections.policingbody', verbose_name='body')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to=settings.AUTH_USER_MODEL, verbose_name='who')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when (UTC)"
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True,
+                        help_text="As given, even if unknown.",
+                        max_length=254,
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signed_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("sign_in_refused", "Sign-in refused"),
+                            ("signed_out", "Signed out"),
+                            ("session_expired", "Session expired"),
+                            ("password_changed", "Password changed"),
+                            ("password_reset", "Password reset"),
+                            ("two_factor_added", "Two-factor sign-in added"),
+                            ("two_factor_removed", "Two-factor sign-in removed"),
+                            ("invited", "Invited"),
+                            ("invitation_withdrawn", "Invitation withdrawn"),
+                            ("invitation_accepted", "Invitation accepted"),
+                            ("role_changed", "Role changed"),
+                            ("deactivated", "Deactivated"),
+                            ("reactivated", "Reactivated"),
+                            ("refused", "Request refused"),
+                            ("exported", "Records exported"),
+                        ],
+                        max_length=30,
+                        verbose_name="what",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="detail")),
+                (
+                    "path",
+                    models.CharField(blank=True, max_length=500, verbose_name="address requested"),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="from address"
+                    ),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="browser"),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="inspections.policingbody",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in log entry',
-                'verbose_name_plural': 'sign-in log',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['body', '-at'], name='inspections_body_id_abad93_idx')],
+                "verbose_name": "sign-in log entry",
+                "verbose_name_plural": "sign-in log",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["body", "-at"], name="inspections_body_id_abad93_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('approval_requested', 'A response is sent for approval'), ('response_decided', 'A response you worked on is approved, returned to draft or published'), ('action_assigned', 'You are made the owner of an action'), ('action_updated', 'A force contributor posts progress on an action'), ('reminders', 'Reminders of dates coming up and dates passed')], max_length=30, verbose_name='kind')),
-                ('subject', models.CharField(max_length=300, verbose_name='subject')),
-                ('text', models.TextField(verbose_name='text')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('marking', models.CharField(choices=[('official', 'OFFICIAL'), ('official_sensitive', 'OFFICIAL-SENSITIVE')], default='official', max_length=20, verbose_name='protective marking')),
-                ('delivery', models.CharField(choices=[('immediate', 'Email me at once'), ('digest', 'In my daily digest'), ('none', 'Do not email me')], max_length=20, verbose_name='delivery')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='emailed')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("approval_requested", "A response is sent for approval"),
+                            (
+                                "response_decided",
+                                "A response you worked on is approved, returned to draft or published",
+                            ),
+                            ("action_assigned", "You are made the owner of an action"),
+                            ("action_updated", "A force contributor posts progress on an action"),
+                            ("reminders", "Reminders of dates coming up and dates passed"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("text", models.TextField(verbose_name="text")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("official", "OFFICIAL"),
+                            ("official_sensitive", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="official",
+                        max_length=20,
+                        verbose_name="protective marking",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Email me at once"),
+                            ("digest", "In my daily digest"),
+                            ("none", "Do not email me"),
+                        ],
+                        max_length=20,
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="emailed")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['delivery', 'sent_at'], name='inspections_deliver_a35cb4_idx')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["delivery", "sent_at"], name="inspections_deliver_a35cb4_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('approval_requested', 'A response is sent for approval'), ('response_decided', 'A response you worked on is approved, returned to draft or published'), ('action_assigned', 'You are made the owner of an action'), ('action_updated', 'A force contributor posts progress on an action'), ('reminders', 'Reminders of dates coming up and dates passed')], max_length=30, verbose_name='kind')),
-                ('delivery', models.CharField(choices=[('immediate', 'Email me at once'), ('digest', 'In my daily digest'), ('none', 'Do not email me')], max_length=20, verbose_name='delivery')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("approval_requested", "A response is sent for approval"),
+                            (
+                                "response_decided",
+                                "A response you worked on is approved, returned to draft or published",
+                            ),
+                            ("action_assigned", "You are made the owner of an action"),
+                            ("action_updated", "A force contributor posts progress on an action"),
+                            ("reminders", "Reminders of dates coming up and dates passed"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Email me at once"),
+                            ("digest", "In my daily digest"),
+                            ("none", "Do not email me"),
+                        ],
+                        max_length=20,
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='one_preference_per_kind')],
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind"), name="one_preference_per_kind")
+                ],
             },
         ),
     ]

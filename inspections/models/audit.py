@@ -33,6 +33,10 @@ class AuditKind(models.TextChoices):
     REACTIVATED = "reactivated", _("Reactivated")
     REFUSED = "refused", _("Request refused")
     EXPORTED = "exported", _("Records exported")
+    IMPORTED = "imported", _("Records imported")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    TOKEN_USED = "token_used", _("API token used")
 
 
 class ReadOnlyError(Exception):
