@@ -19,6 +19,7 @@ from .models import (
     BoardPack,
     Evidence,
     Finding,
+    ImportUpload,
     InspectionReport,
     Membership,
     PeelGrade,
@@ -44,6 +45,7 @@ BODY_PATHS: dict[type[models.Model], str] = {
     Evidence: "action__body",
     ReminderSent: "body",
     BoardPack: "body",
+    ImportUpload: "body",
 }
 
 

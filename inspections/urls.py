@@ -8,17 +8,24 @@ from .views import (
     audit,
     dashboard,
     entra,
+    exports,
     findings,
     history,
     home,
+    imports,
+    imports_findings,
+    imports_response,
+    imports_tracker,
     notifications,
     packs,
     pdfs,
     people,
     public,
     reports,
+    response_docx,
     responses,
     settings,
+    tokens,
     workflow,
 )
 
@@ -127,4 +134,45 @@ urlpatterns = [
     # Sign-in log: the body's administrators read and download it; nothing changes it
     path("people/sign-in-log/", audit.audit_log, name="audit_log"),
     path("people/sign-in-log.csv", audit.audit_log_csv, name="audit_log_csv"),
+    # Response import: paste or upload a published response, correct the preview,
+    # confirm; and the response as a Word document
+    path("imports/response/", imports_response.import_response, name="import_response"),
+    path(
+        "imports/response/confirm/",
+        imports_response.import_response_confirm,
+        name="import_response_confirm",
+    ),
+    path("responses/<int:pk>/docx/", response_docx.response_docx, name="response_docx"),
+    # Findings import: a report's findings from its PDF or pasted text, previewed as
+    # an editable table, then added in one go
+    path(
+        "reports/<int:report_pk>/findings/import/",
+        imports_findings.import_findings,
+        name="import_findings",
+    ),
+    # Tracker import: upload a CSV or XLSX, map its columns, check every row, import
+    path("imports/", imports.imports, name="imports"),
+    path("imports/tracker/", imports_tracker.import_tracker, name="import_tracker"),
+    path(
+        "imports/tracker/<int:upload_pk>/map/",
+        imports_tracker.import_tracker_map,
+        name="import_tracker_map",
+    ),
+    path(
+        "imports/tracker/<int:upload_pk>/check/",
+        imports_tracker.import_tracker_check,
+        name="import_tracker_check",
+    ),
+    # Exports: every list as CSV and XLSX (`fmt`: the view refuses any other) with its
+    # filters; feeds of the same CSV for a personal API token (no session); the tokens on
+    # the account page.
+    path("reports/export.<str:fmt>", exports.report_export, name="report_export"),
+    path("findings/export.<str:fmt>", exports.finding_export, name="finding_export"),
+    path("responses/export.<str:fmt>", exports.response_export, name="response_export"),
+    path("actions/export.<str:fmt>", exports.action_export, name="action_export"),
+    path("actions/updates/export.<str:fmt>", exports.update_export, name="update_export"),
+    path("people/sign-in-log.xlsx", exports.audit_log_xlsx, name="audit_log_xlsx"),
+    path("feeds/<slug:name>.csv", exports.feed, name="feed"),
+    path("account/tokens/", tokens.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

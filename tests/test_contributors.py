@@ -170,6 +170,8 @@ def every_url(cora, hers, theirs, alice) -> list[tuple[str, str]]:
         "report_pk": str(finding.report_id),
         "finding_pk": str(finding.pk),
         "object_id": str(hers.pk),
+        "fmt": "csv",
+        "name": "actions",
     }
     specific = {
         "evidence_download": ("evidence", theirs, hers),

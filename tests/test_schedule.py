@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.utils import timezone
 
 from inspections.management.commands import run_schedule
 from inspections.models import Delivery, Notification, NotificationKind
@@ -107,11 +108,37 @@ class TestSettings:
 
 
 class TestJobs:
-    def test_it_runs_the_digest_the_audit_pruning_and_the_board_pack_cleaning(self, db):
+    def test_it_runs_the_digest_the_audit_pruning_and_the_cleaning(self, db):
         out = tick("2026-11-29T07:00")
-        jobs = ["  send_reminders:", "  prune_audit_log:", "  clean_board_packs:"]
+        jobs = [
+            "  send_reminders:",
+            "  prune_audit_log:",
+            "  clean_board_packs:",
+            "  clean_import_uploads:",
+        ]
         assert sorted(jobs, key=out.index) == jobs
         assert "Deleted 0 expired board packs." in out
+        assert "Deleted 0 import uploads older than 24 hours." in out
+
+    def test_an_upload_left_for_more_than_a_day_is_deleted(self, alice):
+        from inspections.models import ImportKind, ImportUpload
+
+        def upload(hours_ago: int) -> ImportUpload:
+            return ImportUpload.objects.create(
+                body=alice.body,
+                user=alice.user,
+                kind=ImportKind.TRACKER,
+                filename=f"{hours_ago}.csv",
+                content=b"a,b,c",
+                created_at=timezone.now() - dt.timedelta(hours=hours_ago),
+            )
+
+        old, fresh = upload(25), upload(23)
+        out = io.StringIO()
+        call_command("clean_import_uploads", stdout=out)
+        assert "Deleted 1 import upload older than 24 hours." in out.getvalue()
+        assert list(ImportUpload.objects.all()) == [fresh]
+        assert not ImportUpload.objects.filter(pk=old.pk).exists()
 
     def test_a_job_this_deployment_lacks_is_skipped(self, db, monkeypatch):
         monkeypatch.setattr(

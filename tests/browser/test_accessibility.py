@@ -54,6 +54,7 @@ def pages() -> dict[str, str]:
         "dashboard filtered": "/dashboard/?type=peel&since=2026-01-01",
         "responses list": "/responses/?state=overdue",
         "findings list": "/findings/?kind=recommendation&closure=open",
+        "imports": "/imports/",
         "accessibility": "/accessibility/",
         "change password": "/account/password/change/",
         "account": "/account/",

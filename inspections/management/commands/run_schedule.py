@@ -27,7 +27,7 @@ from inspections.reminders import digest_time
 logger = logging.getLogger(__name__)
 
 # In order. A job whose command this deployment lacks is skipped, not an error.
-DAILY_JOBS = ("send_reminders", "prune_audit_log", "clean_board_packs")
+DAILY_JOBS = ("send_reminders", "prune_audit_log", "clean_board_packs", "clean_import_uploads")
 RAN_KEY = "run_schedule:daily:{day}"
 REMEMBER_SECONDS = 8 * 24 * 60 * 60  # long enough to cover any restart; days are distinct keys
 LONGEST_SLEEP = 60.0  # wakes at least once a minute
@@ -101,7 +101,8 @@ def seconds_to_sleep(now: dt.datetime) -> float:
 class Command(BaseCommand):
     help = (
         "Run forever, and once a day at DIGEST_AT (local time, 07:00 unless set) run the "
-        "daily jobs: the digest (send_reminders), prune_audit_log and clean_board_packs. "
+        "daily jobs: the digest (send_reminders), prune_audit_log, clean_board_packs and "
+        "clean_import_uploads. "
         "A restart the same day does not run them again; a time missed runs at the next "
         "wake that day. With --once, run what is due now and exit; with --now, run the "
         "daily jobs now, even if they ran today, and exit."
