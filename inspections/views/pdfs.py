@@ -22,6 +22,7 @@ from ..models import (
     FindingKind,
     InspectionReport,
     Marking,
+    Membership,
     ProgressUpdate,
     Response,
     ResponseEdition,
@@ -44,20 +45,26 @@ def is_sensitive(*markings: str) -> bool:
     return highest_marking(*markings) == Marking.OFFICIAL_SENSITIVE
 
 
-@require_GET
-def response_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
-    """A published response is the stored PDF of its latest edition, byte for byte; a
-    draft is rendered from its rows as they stand."""
-    membership = member(request)
-    require_exporter(membership)
+def response_for_document(membership: Membership, pk: int) -> Response:
+    """The body's response with what its PDF and its Word document print: the report's
+    findings in order with their addressees, and the entries."""
     recommendations = Finding.objects.prefetch_related("addressees").order_by("position", "pk")
-    response = get_for_body(
+    return get_for_body(
         Response.objects.select_related("report", "body").prefetch_related(
             Prefetch("report__findings", queryset=recommendations), "entries"
         ),
         membership.body,
         pk=pk,
     )
+
+
+@require_GET
+def response_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """A published response is the stored PDF of its latest edition, byte for byte; a
+    draft is rendered from its rows as they stand."""
+    membership = member(request)
+    require_exporter(membership)
+    response = response_for_document(membership, pk)
     audit.exported(request, response)
     if edition := response.editions.order_by("-number").first():
         return edition_file_response(edition)

@@ -6,20 +6,18 @@ response is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ..access import get_for_body, require_exporter
+from ..access import require_exporter
 from ..editions import edition_content
 from ..exports.docx import CONTENT_TYPE, response_document
-from ..models import Finding, Response
 from ..pdf import document_lang
 from ..services import audit
 from .common import member
-from .pdfs import is_sensitive, pdf_filename
+from .pdfs import is_sensitive, pdf_filename, response_for_document
 
 SENSITIVE_PREFIX = "OFFICIAL-SENSITIVE-"
 
@@ -28,14 +26,7 @@ SENSITIVE_PREFIX = "OFFICIAL-SENSITIVE-"
 def response_docx(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     require_exporter(membership)
-    recommendations = Finding.objects.prefetch_related("addressees").order_by("position", "pk")
-    response = get_for_body(
-        Response.objects.select_related("report", "body").prefetch_related(
-            Prefetch("report__findings", queryset=recommendations), "entries"
-        ),
-        membership.body,
-        pk=pk,
-    )
+    response = response_for_document(membership, pk)
     report = response.report
     edition = response.editions.order_by("-number").first()
     if edition is not None:
