@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import require_editor
+from ..access import get_for_body, require_editor
 from ..forms.imports_tracker import (
     ConfirmForm,
     MappingForm,
@@ -43,12 +43,11 @@ GONE = "inspections/imports/tracker_gone.html"
 
 def _upload(membership: Membership, upload_pk: int) -> ImportUpload:
     """The member's own tracker upload; anyone else's is a 404."""
-    upload = ImportUpload.objects.filter(
-        pk=upload_pk, body=membership.body, user=membership.user, kind=ImportKind.TRACKER
-    ).first()
-    if upload is None:
-        raise Http404("No such upload of yours.")
-    return upload
+    return get_for_body(
+        ImportUpload.objects.filter(user=membership.user, kind=ImportKind.TRACKER),
+        membership.body,
+        pk=upload_pk,
+    )
 
 
 def _read(upload: ImportUpload, sheet: str = "") -> Tracker:
@@ -177,10 +176,9 @@ def _confirm(request: HttpRequest, membership: Membership, upload_pk: int) -> Ht
     if (first := repeat(key=key, user=request.user)) is not None:
         messages.success(request, first.message)
         return redirect(first.result_url)
-    upload = ImportUpload.objects.filter(
-        pk=upload_pk, body=membership.body, user=membership.user, kind=ImportKind.TRACKER
-    ).first()
-    if upload is None:
+    try:
+        upload = _upload(membership, upload_pk)
+    except Http404:
         return _gone(request)
     confirm = ConfirmForm(request.POST)
     sheet, unassigned = _options(request.POST)
