@@ -81,6 +81,8 @@ MAX_SCALE = 10.0
 RECENT_SHARE = 0.15
 RECENT_DAYS = 120
 
+MEETING_FORUMS = [forum for forum in Forum if forum != Forum.OTHER]
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -819,7 +821,8 @@ class _BodyPlanner:
             force_lead=rng.choice(words.fire_leads if fire else words.force_leads),
             start_on=start_on,
             target_on=target_on,
-            forum="" if rng.random() < 0.1 else rng.choice(list(Forum)),
+            original_target_on=target_on,
+            forum="" if rng.random() < 0.1 else rng.choice(MEETING_FORUMS),
         )
         response = report.response
         if response and response.status != ResponseStatus.NO_RESPONSE_NEEDED:

@@ -7,9 +7,11 @@ from .actions import (
     Evidence,
     Forum,
     ProgressUpdate,
+    TargetChange,
 )
 from .audit import AuditEvent, AuditKind
 from .marking import Marking, highest_marking
+from .meetings import CALENDAR_PREFIX, CalendarFeed, Meeting
 from .notifications import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -45,6 +47,7 @@ from .transfer import TOKEN_PREFIX, ApiToken, ImportKind, ImportMapping, ImportU
 
 __all__ = [
     "ACTION_OWNER_ROLES",
+    "CALENDAR_PREFIX",
     "CLOSED_STATUSES",
     "DEFAULT_DELIVERY",
     "OPEN_ACTION_STATUSES",
@@ -59,6 +62,7 @@ __all__ = [
     "AuditEvent",
     "AuditKind",
     "BoardPack",
+    "CalendarFeed",
     "Delivery",
     "EntraSignIn",
     "Evidence",
@@ -74,6 +78,7 @@ __all__ = [
     "InspectorateStatus",
     "Invitation",
     "Marking",
+    "Meeting",
     "Membership",
     "Nation",
     "Notification",
@@ -94,6 +99,7 @@ __all__ = [
     "Role",
     "Scope",
     "SubmissionKey",
+    "TargetChange",
     "highest_marking",
     "token_digest",
 ]

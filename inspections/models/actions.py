@@ -38,6 +38,7 @@ class Forum(models.TextChoices):
     ACCOUNTABILITY_BOARD = "accountability_board", _("Accountability board")
     POLICE_AND_CRIME_PANEL = "police_and_crime_panel", _("Police and Crime Panel")
     JOINT_AUDIT_COMMITTEE = "joint_audit_committee", _("Joint audit committee")
+    OTHER = "other", _("Other meeting")
 
 
 class DayNumber(models.Func):
@@ -118,6 +119,10 @@ class AssuranceAction(models.Model):
     )
     start_on = models.DateField(_("start date"))
     target_on = models.DateField(_("target date"))
+    # Slippage: the target first agreed, and how many times it has moved later since. Every
+    # change is a TargetChange row; these two keep lists and sorting free of a join.
+    original_target_on = models.DateField(_("original target date"), null=True, blank=True)
+    slip_count = models.PositiveSmallIntegerField(_("times the target moved later"), default=0)
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -170,6 +175,11 @@ class AssuranceAction(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.original_target_on is None:
+            self.original_target_on = self.target_on
+        super().save(*args, **kwargs)
+
     def rag(
         self, today: dt.date | None = None, tolerances: rules.RagTolerances | None = None
     ) -> rules.Rag:
@@ -196,6 +206,51 @@ class AssuranceAction(models.Model):
 
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
+
+    @property
+    def slip_days(self) -> int:
+        """How many days later than first agreed the target now is (never negative)."""
+        if self.original_target_on is None:
+            return 0
+        return max(0, (self.target_on - self.original_target_on).days)
+
+
+class TargetChange(models.Model):
+    """One move of an action's target date: from, to, who, when and why. Kept as written."""
+
+    action = models.ForeignKey(
+        AssuranceAction,
+        on_delete=models.CASCADE,
+        related_name="target_changes",
+        verbose_name=_("action"),
+    )
+    from_on = models.DateField(_("from"))
+    to_on = models.DateField(_("to"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("target date change")
+        verbose_name_plural = _("target date changes")
+        indexes = [models.Index(fields=["action", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_on:%d %B %Y} to {self.to_on:%d %B %Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Target date changes are kept as written and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Target date changes are kept as written and cannot be deleted.")
 
 
 class ProgressUpdate(models.Model):

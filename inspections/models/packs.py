@@ -64,6 +64,15 @@ class BoardPack(models.Model):
         help_text=_("The dashboard's filters as submitted (report type, inspectorate, period)."),
     )
     since = models.DateField(_("changes since"))
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_packs",
+        verbose_name=_("meeting"),
+        help_text=_("A pack built for a meeting is kept with it and never expires."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED
     )
@@ -81,6 +90,9 @@ class BoardPack(models.Model):
         help_text=_("Something in the pack comes from an OFFICIAL-SENSITIVE report or response."),
     )
     error = models.TextField(_("error"), blank=True)
+    # A running build touches this as it goes; one silent for too long has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(
         _("expires at"),

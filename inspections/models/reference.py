@@ -7,6 +7,8 @@ are under review, so nothing in code names a particular force or body.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import PurePath
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -49,6 +51,13 @@ class Force(models.Model):
         return self.name
 
 
+def logo_path(instance: PolicingBody, filename: str) -> str:
+    """A random name under the body's folder of the private storage; the upload's own name
+    is never used."""
+    extension = PurePath(filename).suffix.lower()
+    return f"logos/{instance.pk}/{uuid.uuid4()}{extension}"
+
+
 class PolicingBody(models.Model):
     class Kind(models.TextChoices):
         PCC = "pcc", _("Police and Crime Commissioner")
@@ -85,6 +94,15 @@ class PolicingBody(models.Model):
         _("require two-factor sign-in for everyone"),
         default=False,
         help_text=_("Approvers and administrators always need it; this asks it of every member."),
+    )
+
+    # Letterhead for the response PDF and the board pack: set by the body's administrators.
+    logo = models.FileField(_("logo"), upload_to=logo_path, max_length=255, blank=True)
+    logo_content_type = models.CharField(_("logo type"), max_length=40, blank=True)
+    office_address = models.TextField(
+        _("office address"),
+        blank=True,
+        help_text=_("Printed under the logo on responses and board packs, one line per line."),
     )
 
     objects = DatedQuerySet.as_manager()
