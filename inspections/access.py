@@ -17,10 +17,12 @@ from .models import (
     ActionStatus,
     AssuranceAction,
     BoardPack,
+    CalendarFeed,
     Evidence,
     Finding,
     ImportUpload,
     InspectionReport,
+    Meeting,
     Membership,
     PeelGrade,
     PolicingBody,
@@ -29,6 +31,7 @@ from .models import (
     Response,
     ResponseEdition,
     ResponseEntry,
+    TargetChange,
 )
 from .models.actions import AssuranceActionQuerySet
 
@@ -46,6 +49,9 @@ BODY_PATHS: dict[type[models.Model], str] = {
     ReminderSent: "body",
     BoardPack: "body",
     ImportUpload: "body",
+    Meeting: "body",
+    CalendarFeed: "body",
+    TargetChange: "action__body",
 }
 
 
@@ -76,6 +82,8 @@ CONTRIBUTOR_URL_NAMES = frozenset(
         "invitation_accept",
         "entra_sign_in",
         "openid_connect_callback",
+        "calendar_settings",
+        "calendar_feed",
     }
 )
 # allauth's own pages (signing in, password, two-factor, Microsoft) and the public pages.

@@ -27,12 +27,14 @@ from .models import (
     AssuranceAction,
     AuditEvent,
     BoardPack,
+    CalendarFeed,
     EntraSignIn,
     Evidence,
     Finding,
     Force,
     InspectionReport,
     Inspectorate,
+    Meeting,
     Membership,
     PeelGrade,
     PolicingBody,
@@ -40,6 +42,7 @@ from .models import (
     ReminderSent,
     Response,
     ResponseEntry,
+    TargetChange,
 )
 
 # --- Operators only ----------------------------------------------------------------------
@@ -118,6 +121,8 @@ class PolicingBodyAdmin(admin.ModelAdmin[PolicingBody]):
     search_fields = ["name", "force__name"]
     list_select_related = ["force"]
     prepopulated_fields = {"slug": ["name"]}
+    # The logo goes in through the body's settings page, where it is checked; not here.
+    exclude = ["logo", "logo_content_type"]
 
 
 @admin.register(Inspectorate)
@@ -282,6 +287,57 @@ class ProgressUpdateAdmin(admin.ModelAdmin[ProgressUpdate]):
         return False
 
 
+@admin.register(TargetChange)
+class TargetChangeAdmin(admin.ModelAdmin[TargetChange]):
+    """Kept as written: read-only here; changes are made through the action's edit page,
+    which asks for the reason."""
+
+    list_display = ["action", "from_on", "to_on", "changed_by", "changed_at"]
+    search_fields = ["reason", "action__title"]
+    list_select_related = ["action", "changed_by"]
+    fields = ["action", "from_on", "to_on", "reason", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = ["name", "kind", "held_on", "body"]
+    list_filter = ["kind", "body"]
+    search_fields = ["name", "notes"]
+    list_select_related = ["body"]
+    autocomplete_fields = ["body"]
+    date_hierarchy = "held_on"
+    readonly_fields = ["version", "created_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
+    """Only the digest is stored, so there is nothing to show but who, when and whether it
+    still works; people make and revoke their own on their account page."""
+
+    list_display = ["user", "body", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["body"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "body"]
+    fields = ["user", "body", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin[Evidence]):
     """Kept as uploaded: add (through the same checks as the workspace), never change or
@@ -351,8 +407,11 @@ PACK_FIELDS = (
     "progress",
     "stage",
     "size",
+    "meeting",
     "sensitive",
     "error",
+    "heartbeat_at",
+    "attempts",
     "finished_at",
     "expires_at",
 )

@@ -26,7 +26,17 @@ from .models import (
 )
 from .rules import Rag
 from .scope import Scope
-from .selectors import AGE_BANDS, age_band, responses_in_state, start_of, updated_since
+from .selectors import (
+    AGE_BANDS,
+    actions_due_by,
+    age_band,
+    new_findings,
+    responses_due_by,
+    responses_in_state,
+    start_of,
+    updated_since,
+)
+from .slippage import most_slipped
 
 CLOSURE_KINDS = [
     FindingKind.RECOMMENDATION,
@@ -65,6 +75,11 @@ class Dashboard:
     changes: list[Change] = field(default_factory=list)
     new_updates: Figure | None = None
     new_findings: Figure | None = None
+    due_before: dt.date | None = None
+    due_responses: Figure | None = None
+    due_actions: Figure | None = None
+    slipped: list[AssuranceAction] = field(default_factory=list)
+    closure: list[Figure] = field(default_factory=list)
 
     @property
     def on_time_percent(self) -> int | None:
@@ -112,7 +127,7 @@ def finding_table(body: PolicingBody, scope: Scope) -> list[dict[str, Any]]:
         row["kind"]: row
         for row in findings.values("kind").annotate(
             total=Count("pk"),
-            open=Count("pk", filter=Q(pk__in=findings.open().values("pk"))),
+            open=Count("pk", filter=Q(pk__in=findings.open().force_work().values("pk"))),
             force=Count("pk", filter=Q(force_complete_on__isnull=False)),
             assured=Count("pk", filter=Q(body_assured_on__isnull=False)),
             inspectorate=Count("pk", filter=Q(pk__in=findings.inspectorate_done().values("pk"))),
@@ -141,6 +156,24 @@ def finding_table(body: PolicingBody, scope: Scope) -> list[dict[str, Any]]:
             }
         )
     return table
+
+
+def closure_figures(body: PolicingBody, scope: Scope) -> list[Figure]:
+    """Open recommendations addressed only to others (not the force's work), findings
+    ready for the force to say complete, and those awaiting the body's assurance."""
+    findings = scope.by_report(Finding.objects.filter(report__body=body), body)
+    kinds = (
+        ("others", _("Addressed to others"), findings.open().addressed_to_others()),
+        ("ready", _("Ready for the force to say complete"), findings.ready_for_force_complete()),
+        ("awaiting", _("Awaiting the body's assurance"), findings.awaiting_assurance()),
+    )
+    counts = findings.aggregate(
+        **{key: Count("pk", filter=Q(pk__in=subset.values("pk"))) for key, _l, subset in kinds}
+    )
+    return [
+        Figure(label, counts[key], link("finding_list", scope, closure=key))
+        for key, label, _s in kinds
+    ]
 
 
 def action_figures(
@@ -303,8 +336,8 @@ def new_since(body: PolicingBody, scope: Scope, since: dt.date) -> tuple[Figure,
     """Actions with new progress updates, and new findings, since a date."""
     actions = scope.actions(AssuranceAction.objects.filter(body=body), body)
     updated = actions.filter(updated_since(body, since)).count()
-    findings = scope.by_report(
-        Finding.objects.filter(report__body=body, created_at__gte=start_of(since)), body
+    findings = new_findings(
+        scope.by_report(Finding.objects.filter(report__body=body), body), since
     ).count()
     return (
         Figure(
@@ -315,19 +348,53 @@ def new_since(body: PolicingBody, scope: Scope, since: dt.date) -> tuple[Figure,
         Figure(
             _("New findings"),
             findings,
-            link("finding_list", scope, created_since=since.isoformat()),
+            link("finding_list", scope, new_since=since.isoformat()),
         ),
     )
 
 
-def build(*, body: PolicingBody, scope: Scope, today: dt.date, since: dt.date) -> Dashboard:
+def due_by(
+    body: PolicingBody, scope: Scope, today: dt.date, due_before: dt.date
+) -> tuple[Figure, Figure]:
+    """Responses and actions open and due between today and `due_before` (say, the next
+    meeting), each linking to its list with the same count."""
+    responses = responses_due_by(
+        scope.by_report(Response.objects.filter(body=body), body), today, due_before
+    ).count()
+    actions = actions_due_by(
+        scope.actions(AssuranceAction.objects.filter(body=body), body), today, due_before
+    ).count()
+    when = due_before.isoformat()
+    return (
+        Figure(_("Responses due"), responses, link("response_list", scope, due_before=when)),
+        Figure(_("Actions due"), actions, link("action_list", scope, due_before=when)),
+    )
+
+
+def build(
+    *,
+    body: PolicingBody,
+    scope: Scope,
+    today: dt.date,
+    since: dt.date,
+    due_before: dt.date | None = None,
+) -> Dashboard:
     responses = response_figures(body, scope, today)
+    due_responses, due_actions = (
+        due_by(body, scope, today, due_before) if due_before else (None, None)
+    )
+    slipped = most_slipped(scope.actions(AssuranceAction.objects.filter(body=body), body))
     rag, ageing, by_owner = action_figures(body, scope, today)
     new_updates, new_findings = new_since(body, scope, since)
     return Dashboard(
         changes=changes_since(body, scope, since),
         new_updates=new_updates,
         new_findings=new_findings,
+        due_before=due_before,
+        due_responses=due_responses,
+        due_actions=due_actions,
+        slipped=slipped,
+        closure=closure_figures(body, scope),
         today=today,
         since=since,
         scope=scope,

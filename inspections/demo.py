@@ -421,6 +421,20 @@ class DemoResult:
 
 
 @transaction.atomic
+def _meetings(body: PolicingBody, today: dt.date) -> None:
+    """The body's meetings (issue 13): two held, one to come. Kept if already there."""
+    from .models import Forum, Meeting
+
+    for name, kind, days in (
+        ("Accountability board", Forum.ACCOUNTABILITY_BOARD, -42),
+        ("Police and Crime Panel", Forum.POLICE_AND_CRIME_PANEL, -14),
+        ("Accountability board", Forum.ACCOUNTABILITY_BOARD, 21),
+    ):
+        Meeting.objects.get_or_create(
+            body=body, name=name, held_on=_day(today, days), defaults={"kind": kind}
+        )
+
+
 def load_demo(today: dt.date | None = None) -> DemoResult:
     # The demo's events are made up and dated in the past: nobody is told of them.
     with notify.silenced():
@@ -439,4 +453,5 @@ def load_demo(today: dt.date | None = None) -> DemoResult:
         body_of = {spec.key: bodies[spec.body] for spec in demo.reports}
         for action in demo.actions:
             _action(demo, action, found[action.report], body_of[action.report], users, today)
+        _meetings(bodies["hampshire"].body, today)
         return DemoResult(created_users=first_time)

@@ -140,15 +140,19 @@ def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[Inspect
 
 def report_detail(body: PolicingBody, pk: int) -> InspectionReport:
     """One report with everything its page shows, in a fixed number of queries."""
-    findings = Finding.objects.prefetch_related(
-        "addressees",
-        Prefetch(
-            "actions",
-            queryset=AssuranceAction.objects.filter(body=body)
-            .with_rag(timezone.localdate(), body.rag_tolerances)
-            .order_by("target_on", "pk"),
-        ),
-    ).order_by("position", "pk")
+    findings = (
+        Finding.objects.with_closure_prompt()
+        .prefetch_related(
+            "addressees",
+            Prefetch(
+                "actions",
+                queryset=AssuranceAction.objects.filter(body=body)
+                .with_rag(timezone.localdate(), body.rag_tolerances)
+                .order_by("target_on", "pk"),
+            ),
+        )
+        .order_by("position", "pk")
+    )
     return get_for_body(
         InspectionReport.objects.select_related("lead_inspectorate").prefetch_related(
             "partner_inspectorates",
@@ -206,6 +210,8 @@ def action_list(
         actions = actions.filter(age_band(age, today))
     if since := filters.get("updated_since"):
         actions = actions.filter(updated_since(body, since))
+    if due_before := filters.get("due_before"):  # the dashboard's "due before the next meeting"
+        actions = actions_due_by(actions, today, due_before)
     return actions.order_by(
         *ACTION_SORTS.get(filters.get("sort") or "target", ACTION_SORTS["target"])
     )
@@ -307,16 +313,40 @@ def responses_in_state(
     return responses
 
 
+def responses_due_by(responses: Any, today: dt.date, due_before: dt.date) -> Any:
+    """Open responses due between today and `due_before`, both included (a
+    ResponseQuerySet in, one out: Any, as the stubs lose the queryset's class)."""
+    return responses.due_within((due_before - today).days, today)
+
+
+def actions_due_by(actions: Any, today: dt.date, due_before: dt.date) -> Any:
+    """Open actions with a target between today and `due_before`, both included."""
+    return actions.open().filter(target_on__gte=today, target_on__lte=due_before)
+
+
 def response_list(
-    body: PolicingBody, scope: Scope, state: str, today: dt.date
+    body: PolicingBody,
+    scope: Scope,
+    state: str,
+    today: dt.date,
+    due_before: dt.date | None = None,
 ) -> QuerySet[Response]:
-    """The body's responses in scope, in one of the dashboard's states."""
+    """The body's responses in scope, in one of the dashboard's states, and open and due
+    between today and `due_before` if given."""
     responses = scope.by_report(Response.objects.filter(body=body), body)
+    if due_before is not None:
+        responses = responses_due_by(responses, today, due_before)
     return (
         responses_in_state(responses, state, today)
         .select_related("report")
         .order_by("report__published_on", "pk")
     )
+
+
+def new_findings(findings: Any, since: dt.date) -> Any:
+    """Findings new since a day: those of reports published on or after it (not rows
+    recorded since, which a bulk import would make all new)."""
+    return findings.filter(report__published_on__gte=since)
 
 
 def finding_list(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> QuerySet[Finding]:
@@ -326,19 +356,26 @@ def finding_list(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> Q
         findings = findings.filter(kind=kind)
     closure = filters.get("closure")
     if closure == "open":
-        findings = findings.open()
+        findings = findings.open().force_work()
+    elif closure == "others":
+        findings = findings.open().addressed_to_others()
+    elif closure == "ready":
+        findings = findings.ready_for_force_complete()
+    elif closure == "awaiting":
+        findings = findings.awaiting_assurance()
     elif closure == "force":
         findings = findings.filter(force_complete_on__isnull=False)
     elif closure == "assured":
         findings = findings.filter(body_assured_on__isnull=False)
     elif closure == "inspectorate":
         findings = findings.inspectorate_done()
-    if since := filters.get("created_since"):
-        findings = findings.filter(created_at__gte=start_of(since))
+    if since := filters.get("new_since"):
+        findings = new_findings(findings, since)
     if q := (filters.get("q") or "").strip():
         findings = findings.filter(Q(text__icontains=q) | Q(reference__icontains=q))
     return (
-        findings.select_related("report")
+        findings.with_closure_prompt()
+        .select_related("report")
         .annotate(action_count=Count("actions", distinct=True))
         .order_by("-report__published_on", "report_id", "position", "pk")
     )

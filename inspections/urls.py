@@ -16,6 +16,7 @@ from .views import (
     imports_findings,
     imports_response,
     imports_tracker,
+    meetings,
     notifications,
     packs,
     pdfs,
@@ -175,4 +176,15 @@ urlpatterns = [
     path("feeds/<slug:name>.csv", exports.feed, name="feed"),
     path("account/tokens/", tokens.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("account/calendar/", meetings.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:secret>.ics", meetings.calendar_feed, name="calendar_feed"),
+    # issue 13: meetings
+    # issue 13: slippage
+    # issue 13: dashboard
+    # issue 13: documents
 ]

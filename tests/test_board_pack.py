@@ -205,7 +205,7 @@ class TestBuildingOnTheDemoData:
     ):
         ana = demo.members.get(user__username="ana")
         pack = make_pack(ana)
-        with django_assert_max_num_queries(22):
+        with django_assert_max_num_queries(23):
             built = board_pack_build(pack_id=pack.pk)
         assert built is not None
         assert built.status == PackStatus.DONE, built.error

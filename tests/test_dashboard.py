@@ -12,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inspections.dashboard import Figure
-from inspections.models import ActionStatus, ReportType, ResponseStatus
+from inspections.models import (
+    ActionStatus,
+    AssuranceAction,
+    Forum,
+    Meeting,
+    ReportType,
+    ResponseStatus,
+)
 from inspections.selectors import months_ago
 
 from .factories import ActionFactory, FindingFactory, ReportFactory, ResponseFactory, UpdateFactory
@@ -39,6 +46,8 @@ def all_figures(b) -> list[Figure]:
     figures = [b.due_soon, b.overdue, b.published_12m, b.on_time_12m, *b.rag, *b.ageing]
     figures += [*b.overdue_by_owner, b.new_updates, b.new_findings]
     figures += [cell for row in b.findings for cell in row["cells"]]
+    figures += [f for f in (b.due_responses, b.due_actions) if f is not None]
+    figures += b.closure
     return figures
 
 
@@ -173,7 +182,8 @@ class TestChangesSince:
         action.status = ActionStatus.PENDING_SIGN_OFF
         action.save()
         UpdateFactory.create(action=action, author=alice.user)
-        FindingFactory.create(report__body=alice.body)
+        FindingFactory.create(report__body=alice.body, report__published_on=TODAY)
+        FindingFactory.create(report__body=alice.body, report__published_on=TODAY - DAY)
         b = board(alice_client, f"?since={TODAY.isoformat()}")
         assert [(c.title, c.before, c.after) for c in b.changes] == [
             (action.title, "In progress", "Pending sign-off")
@@ -212,7 +222,9 @@ def build_data(body, size: int) -> None:
         UpdateFactory.create(action=action, author=body.members.first().user)
 
 
-@pytest.mark.parametrize("query", ["", "?type=peel&published_from=2020-01-01"])
+@pytest.mark.parametrize(
+    "query", ["", f"?type=peel&published_from=2020-01-01&due_before={TODAY + 4 * DAY}"]
+)
 def test_every_figure_opens_a_list_whose_count_equals_it(alice_client, alice, query):
     build_data(alice.body, 12)
     b = board(alice_client, query)
@@ -230,6 +242,8 @@ def test_the_query_count_is_the_same_for_small_and_large_data(alice_client, alic
             board(alice_client, "?type=peel")
         return len(queries)
 
+    meeting(alice.body, TODAY - 20 * DAY)
+    meeting(alice.body, TODAY + 20 * DAY)
     build_data(alice.body, 3)
     small = count()
     build_data(alice.body, 30)
@@ -267,3 +281,94 @@ def test_charts_are_svg_with_a_title_a_description_and_a_table(alice_client, ali
     assert '<title id="chart-rag-title">Actions by RAG</title>' in page.text
     assert 'id="chart-rag-desc">Red: 0; Amber: 0; Green: 1;' in page.text
     assert "Actions by RAG: the figures" in page.text
+
+
+def meeting(body, held_on: dt.date, name: str = "Accountability board") -> Meeting:
+    return Meeting.objects.create(
+        body=body, name=name, kind=Forum.ACCOUNTABILITY_BOARD, held_on=held_on
+    )
+
+
+class TestMeetings:
+    def test_since_defaults_to_the_last_meeting_and_the_page_says_so(self, alice_client, alice):
+        meeting(alice.body, TODAY - 40 * DAY, "Older board")
+        meeting(alice.body, TODAY - 12 * DAY, "November board")
+        page = alice_client.get("/dashboard/")
+        assert page.context["board"].since == TODAY - 12 * DAY
+        day = (TODAY - 12 * DAY).strftime("%-d %B %Y")
+        assert f"What has changed since the last meeting (November board, {day})" in page.text
+
+    def test_a_chosen_since_date_wins_over_the_last_meeting(self, alice_client, alice):
+        meeting(alice.body, TODAY - 12 * DAY)
+        assert board(alice_client, f"?since={TODAY - 3 * DAY}").since == TODAY - 3 * DAY
+
+    def test_what_is_due_before_the_next_meeting_links_to_lists_of_the_same_count(
+        self, alice_client, alice
+    ):
+        meeting(alice.body, TODAY + 10 * DAY, "December board")
+        meeting(alice.body, TODAY + 40 * DAY, "January board")
+        for days_left in (0, 10, 11, -1):
+            ResponseFactory.create(
+                report__body=alice.body, report__published_on=published_for(days_left)
+            )
+        for days in (0, 5, 10, 11, -2):
+            ActionFactory.create(body=alice.body, target_on=TODAY + days * DAY)
+        ActionFactory.create(body=alice.body, target_on=TODAY, status=ActionStatus.COMPLETE)
+        page = alice_client.get("/dashboard/")
+        b = page.context["board"]
+        assert b.due_before == TODAY + 10 * DAY
+        assert (b.due_responses.value, b.due_actions.value) == (2, 3)
+        for figure in (b.due_responses, b.due_actions):
+            assert list_count(alice_client, figure.url) == figure.value
+        day = (TODAY + 10 * DAY).strftime("%-d %B %Y")
+        assert f"Due before the next meeting (December board, {day})" in page.text
+        chosen = board(alice_client, f"?due_before={TODAY + 11 * DAY}")
+        assert (chosen.due_responses.value, chosen.due_actions.value) == (3, 4)
+
+    def test_without_a_next_meeting_it_says_how_to_choose_a_date(self, alice_client):
+        page = alice_client.get("/dashboard/")
+        assert page.context["board"].due_responses is None
+        assert 'data-figure="no-next-meeting"' in page.text
+
+    def test_another_bodys_meetings_do_not_count(self, alice_client, olly):
+        meeting(olly.body, TODAY - 5 * DAY)
+        assert board(alice_client).since == TODAY - 30 * DAY
+
+
+def test_the_most_slipped_open_actions_are_listed(alice_client, alice):
+    moved = ActionFactory.create(body=alice.body, title="Moved twice", target_on=TODAY + 9 * DAY)
+    AssuranceAction.objects.filter(pk=moved.pk).update(
+        slip_count=2, original_target_on=TODAY - 30 * DAY
+    )
+    ActionFactory.create(body=alice.body, title="Never moved")
+    page = alice_client.get("/dashboard/")
+    assert [a.title for a in page.context["board"].slipped] == ["Moved twice"]
+    assert "Most-slipped open actions" in page.text
+
+
+def test_new_findings_are_those_of_reports_published_in_the_period(alice_client, alice):
+    FindingFactory.create(report__body=alice.body, report__published_on=TODAY - 5 * DAY)
+    FindingFactory.create(report__body=alice.body, report__published_on=TODAY - 50 * DAY)
+    b = board(alice_client, f"?since={TODAY - 10 * DAY}")
+    assert b.new_findings.value == 1
+    assert list_count(alice_client, b.new_findings.url) == 1
+    old_link = f"/findings/?created_since={TODAY - 10 * DAY}"
+    assert list_count(alice_client, old_link) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "item"),
+    [
+        ("/findings/", "Findings"),
+        ("/responses/", "Responses"),
+        ("/reports/", "Reports"),
+        ("/dashboard/", "Dashboard"),
+    ],
+)
+def test_the_menu_highlights_exactly_one_item_with_aria_current_on_its_list(
+    alice_client, url, item
+):
+    text = alice_client.get(url).text
+    nav = text[text.index('id="navigation"') : text.index("</nav>")]
+    assert nav.count("govuk-service-navigation__item--active") == 1
+    assert re.search(rf'aria-current="page">{item}</a>', nav)

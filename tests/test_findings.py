@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+import html
+
 import pytest
 
 from inspections.models import Finding
@@ -197,3 +200,72 @@ class TestRemoving:
         assert ana_client.get(f"/findings/{own.pk}/delete/").status_code == 403
         assert ana_client.post(f"/findings/{own.pk}/delete/").status_code == 403
         assert Finding.objects.count() == 2
+
+
+# Issue 13: recommendations addressed only to others, and the closure prompts.
+
+
+def test_a_recommendation_addressed_only_to_others_is_not_the_forces_open_work(
+    alice_client, report
+):
+    others = addressee("college-of-policing", answerable=False)
+    FindingFactory.create(report=report, reference="R1", addressed_to=[others])
+    FindingFactory.create(
+        report=report, reference="R2", addressed_to=[others, addressee("chief-constables")]
+    )
+    FindingFactory.create(report=report, reference="R3")  # no addressee: the force's work
+    assert sorted(Finding.objects.force_work().values_list("reference", flat=True)) == [
+        "R2",
+        "R3",
+    ]
+    board = alice_client.get("/dashboard/").context["board"]
+    recommendations = next(r for r in board.findings if r["kind"] == "Recommendation")
+    assert recommendations["cells"][1].value == 2
+    others_figure = board.closure[0]
+    assert others_figure.value == 1
+    listed = alice_client.get(others_figure.url).context["page"].object_list
+    assert [f.reference for f in listed] == ["R1"]
+    assert "Addressed to others: 1" in alice_client.get("/dashboard/").text
+
+
+def test_when_every_action_is_complete_the_finding_prompts_to_record_the_forces_word(
+    alice_client, alice, report
+):
+    done = FindingFactory.create(report=report, reference="Done")
+    half = FindingFactory.create(report=report, reference="Half")
+    FindingFactory.create(report=report, reference="None yet")
+    for finding, status in ((done, "complete"), (done, "not_adopted"), (half, "complete")):
+        ActionFactory.create(body=alice.body, status=status).findings.add(finding)
+    ActionFactory.create(body=alice.body, status="in_progress").findings.add(half)
+    assert list(Finding.objects.actions_all_complete()) == [done]
+    page = alice_client.get(f"/reports/{report.pk}/")
+    assert page.text.count('data-prompt="force-complete"') == 1
+    assert "Record that the force says this is complete" in page.text
+    board = alice_client.get("/dashboard/").context["board"]
+    ready = board.closure[1]
+    assert ready.value == 1
+    listed = alice_client.get(ready.url)
+    assert [f.reference for f in listed.context["page"].object_list] == ["Done"]
+    assert 'data-prompt="force-complete"' in listed.text
+
+
+def test_once_the_force_says_complete_it_prompts_for_the_bodys_assurance(
+    alice_client, ana_client, report
+):
+    FindingFactory.create(report=report, force_complete_on=dt.date(2026, 11, 1))
+    FindingFactory.create(
+        report=report,
+        reference="Assured",
+        force_complete_on=dt.date(2026, 11, 1),
+        body_assured_on=dt.date(2026, 11, 20),
+        assurance_level="substantial",
+    )
+    page = alice_client.get(f"/reports/{report.pk}/")
+    assert page.text.count('data-prompt="body-assured"') == 1
+    assert "Record the body's assurance" in html.unescape(page.text)
+    awaiting = alice_client.get("/dashboard/").context["board"].closure[2]
+    assert awaiting.value == 1
+    assert alice_client.get(awaiting.url).context["page"].paginator.count == 1
+    # An analyst sees where it stands but is not offered the edit.
+    analyst = html.unescape(ana_client.get(f"/reports/{report.pk}/").text)
+    assert "Record the body's assurance" not in analyst

@@ -458,6 +458,9 @@ class ActionFilterForm(ScopeFields):
         required=False,
         choices=[("", _("Any time")), *((key, label) for key, label, _a, _b in AGE_BANDS)],
     )
+    due_before = DateField(
+        label=_("Open and due by"), required=False, subject=_("the date to show actions due by")
+    )
     updated_since = DateField(
         label=_("With progress updates since"),
         required=False,

@@ -65,7 +65,13 @@ class DashboardForm(ScopeFields):
         label=_("Changed since"),
         required=False,
         subject=_("the date to show changes since"),
-        help_text=_("For example the date of the last board meeting."),
+        help_text=_("Leave empty for the date of the last meeting (or 30 days ago)."),
+    )
+    due_before = DateField(
+        label=_("Due before"),
+        required=False,
+        subject=_("the date to show what is due before"),
+        help_text=_("Leave empty for the date of the next meeting."),
     )
 
 
@@ -83,7 +89,12 @@ def response_states() -> list[tuple[str, str]]:
 
 class ResponseFilterForm(ScopeFields):
     state = forms.ChoiceField(label=_("Which responses"), required=False, choices=response_states)
-    field_order = ["state"]
+    due_before = DateField(
+        label=_("Open and due by"),
+        required=False,
+        subject=_("the date to show responses due by"),
+    )
+    field_order = ["state", "due_before"]
 
 
 class FindingFilterForm(ScopeFields):
@@ -101,15 +112,24 @@ class FindingFilterForm(ScopeFields):
         required=False,
         choices=[
             ("", _("Any")),
-            ("open", _("Open")),
+            ("open", _("Open (the force's work)")),
+            ("others", _("Open, addressed only to others")),
+            ("ready", _("Ready for the force to say complete")),
             ("force", _("Force says complete")),
+            ("awaiting", _("Awaiting the body's assurance")),
             ("assured", _("Body assured")),
             ("inspectorate", _("Inspectorate complete")),
         ],
     )
-    created_since = DateField(
-        label=_("Recorded since"),
+    new_since = DateField(
+        label=_("In reports published since"),
         required=False,
-        subject=_("the date to show findings recorded since"),
+        subject=_("the date to show new findings since"),
     )
-    field_order = ["q", "kind", "closure", "created_since"]
+    field_order = ["q", "kind", "closure", "new_since"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and "created_since" in data and "new_since" not in data:
+            data = data.copy()  # the old name of the filter, from links made before
+            data["new_since"] = data["created_since"]
+        super().__init__(data, *args, **kwargs)

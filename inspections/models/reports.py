@@ -170,6 +170,51 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             inspectorate_done()
         )
 
+    def _addressed_only_to_others(self) -> models.Q:
+        """A recommendation with at least one addressee, none of them answerable (the
+        College of Policing, the Home Office, the NPCC...): tracked, not the force's work."""
+        through = self.model.addressees.through
+        mine = through.objects.filter(finding_id=models.OuterRef("pk"))
+        return models.Q(
+            models.Exists(mine),
+            ~models.Exists(mine.filter(addressee__answerable=True)),
+            kind=FindingKind.RECOMMENDATION,
+        )
+
+    def force_work(self) -> FindingQuerySet:
+        """Findings the force must act on: all but those addressed only to others."""
+        return self.exclude(self._addressed_only_to_others())
+
+    def addressed_to_others(self) -> FindingQuerySet:
+        """Recommendations addressed only to others (the complement of `force_work`)."""
+        return self.filter(self._addressed_only_to_others())
+
+    def actions_all_complete(self) -> FindingQuerySet:
+        """Findings served by at least one complete action, every other action serving
+        them being complete or not adopted: the force can say it is complete."""
+        from .actions import OPEN_ACTION_STATUSES, ActionStatus  # actions imports this module
+
+        through = self.model.actions.through
+        served = through.objects.filter(finding_id=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(served.filter(assuranceaction__status=ActionStatus.COMPLETE)),
+            ~models.Exists(served.filter(assuranceaction__status__in=OPEN_ACTION_STATUSES)),
+        )
+
+    def with_closure_prompt(self) -> FindingQuerySet:
+        """Annotates `actions_done` (`actions_all_complete`, per row) so a page can prompt
+        to record the force's word or the body's assurance."""
+        done = self.model.objects.actions_all_complete().filter(pk=models.OuterRef("pk"))
+        return self.annotate(actions_done=models.Exists(done))
+
+    def ready_for_force_complete(self) -> FindingQuerySet:
+        """Every action done and the force not yet recorded as saying so."""
+        return self.actions_all_complete().filter(force_complete_on__isnull=True)
+
+    def awaiting_assurance(self) -> FindingQuerySet:
+        """The force says complete; the body has not yet recorded its assurance."""
+        return self.filter(force_complete_on__isnull=False, body_assured_on__isnull=True)
+
 
 class Finding(models.Model):
     report = models.ForeignKey(

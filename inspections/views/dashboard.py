@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import dashboard, selectors
+from .. import dashboard, meetings, selectors
 from ..forms.scope import DashboardForm, FindingFilterForm, ResponseFilterForm
 from ..scope import Scope
 from .common import member, paginate, render_page
@@ -22,11 +22,21 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = DashboardForm(request.GET)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    since = cleaned.get("since") or today - dt.timedelta(days=SINCE_DEFAULT_DAYS)
-    board = dashboard.build(
-        body=membership.body, scope=Scope.from_cleaned(cleaned), today=today, since=since
+    body = membership.body
+    last = None if cleaned.get("since") else meetings.last_meeting(body, today)
+    since = cleaned.get("since") or (
+        last.held_on if last else today - dt.timedelta(days=SINCE_DEFAULT_DAYS)
     )
-    context = {"form": form, "board": board}
+    upcoming = None if cleaned.get("due_before") else meetings.next_meeting(body, today)
+    due_before = cleaned.get("due_before") or (upcoming.held_on if upcoming else None)
+    board = dashboard.build(
+        body=body,
+        scope=Scope.from_cleaned(cleaned),
+        today=today,
+        since=since,
+        due_before=due_before,
+    )
+    context = {"form": form, "board": board, "last_meeting": last, "next_meeting": upcoming}
     return render_page(request, "inspections/dashboard.html", context, partial="figures")
 
 
@@ -37,7 +47,11 @@ def response_list(request: HttpRequest) -> HttpResponse:
     form = ResponseFilterForm(request.GET)
     cleaned = form.cleaned_data if form.is_valid() else {}
     responses = selectors.response_list(
-        membership.body, Scope.from_cleaned(cleaned), cleaned.get("state") or "", today
+        membership.body,
+        Scope.from_cleaned(cleaned),
+        cleaned.get("state") or "",
+        today,
+        cleaned.get("due_before"),
     )
     context = {"filters": form, "page": paginate(request, responses), "today": today}
     return render_page(request, "inspections/responses/list.html", context, partial="results")
