@@ -5,7 +5,7 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 # Links in the demo's emails point at the port it serves on
 RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test lint worker code
+.PHONY: run test lint worker code bench
 
 run:
 	@scripts/bootstrap base
@@ -49,3 +49,10 @@ worker:
 WHO ?= pat
 code:
 	@$(DEV_ENV) $(PY) manage.py two_factor_code $(WHO)
+
+# Every key page under load on the national data set, served by gunicorn as in production
+# (not part of CI: minutes long, and its figures need a quiet machine). README: "Speed".
+bench:
+	@scripts/bootstrap dev
+	@command -v wrk >/dev/null 2>&1 || { echo "bench needs wrk: sudo apt-get install -y wrk"; exit 1; }
+	@scripts/bench $(BENCH_ARGS)
