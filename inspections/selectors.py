@@ -51,6 +51,8 @@ def action_order(sort: str | None, prefix: str = "") -> list[Any]:
         return most_slipped_first(prefix)
     fields = ACTION_SORTS.get(sort or "target") or ACTION_SORTS["target"]
     return [f"-{prefix}{f[1:]}" if f.startswith("-") else f"{prefix}{f}" for f in fields]
+
+
 # Target dates within this many days, as the actions list's "Due" filter offers them.
 DUE_WINDOWS = {"30": 30, "90": 90}
 # Ageing of open actions, in months since their start date: (key, label, from, to).
@@ -254,9 +256,7 @@ def action_detail(membership: Membership, pk: int) -> AssuranceAction:
             ),
             Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
-            Prefetch(
-                "target_changes", queryset=TargetChange.objects.select_related("changed_by")
-            ),
+            Prefetch("target_changes", queryset=TargetChange.objects.select_related("changed_by")),
         ),
         membership,
         pk=pk,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value, Window
-from django.db.models.functions import Coalesce, Greatest
 from django.db.models.aggregates import Count
+from django.db.models.functions import Coalesce, Greatest
 
 from .models import AssuranceAction
 from .models.actions import DayNumber
@@ -39,7 +39,7 @@ def most_slipped_first(prefix: str = "") -> list[Any]:
     ]
 
 
-def slipped_actions(actions: QuerySet[AssuranceAction], which: str) -> QuerySet[AssuranceAction]:
+def slipped_actions(actions: Any, which: str) -> Any:
     """The actions list's "Target moved" filter: "later" any action whose target moved
     later, "open" only those still open (the dashboard's most-slipped list)."""
     if which == "open":

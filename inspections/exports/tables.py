@@ -506,8 +506,8 @@ def action_table(membership: Membership, filters: dict[str, Any], *, today: dt.d
             last_update_at=_latest_update("written_at"),
         )
     )
-    widths = (10, 40, 50, 14, 24, 14, 14, 14, 10, 10, 18, 10, 16, 16, 40, 24, 14, 40, 18, 30)
-    widths += (40, 50, 14)
+    widths: tuple[int, ...] = (10, 40, 50, 14, 24, 14, 14, 14, 10, 10, 18, 10, 16, 16, 40)
+    widths += (24, 14, 40, 18, 30, 40, 50, 14)
     columns = tuple(Column(_(h), w) for h, w in zip(ACTION_HEADERS, widths, strict=True))
     marking = _marking(actions, ACTION_SENSITIVE)
     rows = _action_rows(actions, _reports_of(membership.body))

@@ -278,6 +278,14 @@ class TargetChange(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_on:%d %B %Y} to {self.to_on:%d %B %Y}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Target date changes are kept as written and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Target date changes are kept as written and cannot be deleted.")
+
     @property
     def later(self) -> bool:
         """A move later: what `slip_count` counts."""
@@ -287,14 +295,6 @@ class TargetChange(models.Model):
     def days_moved(self) -> int:
         """How many days the target moved, later or earlier."""
         return abs((self.to_on - self.from_on).days)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Target date changes are kept as written and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Target date changes are kept as written and cannot be deleted.")
 
 
 class ProgressUpdate(models.Model):

@@ -157,9 +157,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = services.action_update(
-                    action=action, by=request.user, **form.cleaned_data
-                )
+                saved = services.action_update(action=action, by=request.user, **form.cleaned_data)
             except services.TargetReasonNeeded:
                 # Seen only after merging with a colleague's save (the form asks first
                 # when the user's version is the saved one).
