@@ -244,6 +244,17 @@ class TestEditing:
         assert cora_client.post(edit_url(action), data).status_code == 404
         assert not TargetChange.objects.exists()
 
+    def test_a_force_contributor_reads_the_changes_on_her_own_action(
+        self, cora_client, cora, alice, action
+    ):
+        action.owner = cora.user
+        action.save()
+        move(action, TARGET + 14 * DAY, "Waiting for the new rota.", alice.user)
+        page = cora_client.get(f"/actions/{action.pk}/")
+        assert page.status_code == 200
+        assert "Waiting for the new rota." in page.text
+        assert "Moved once, 14 days later" in page.text
+
     def test_the_edit_page_refuses_other_methods(self, alice_client, action):
         assert alice_client.put(edit_url(action)).status_code == 405
 

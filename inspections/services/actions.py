@@ -190,6 +190,8 @@ def action_update(
         current._change_reason = _(  # type: ignore[attr-defined]
             "Target date moved from %(from)s to %(to)s: %(reason)s"
         ) % {"from": day(moved.from_on), "to": day(moved.to_on), "reason": moved.reason}
+    if by is not None:
+        current._history_user = by  # type: ignore[attr-defined]  # as outside a request too
     current.version += 1
     _fill_completed_on(current, timezone.localdate())
     current.save(update_fields=[*fields, "completed_on", "version", "updated_at"])
