@@ -259,6 +259,14 @@ class AssuranceActionAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [ProgressUpdateInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Slippage is counted from the recorded changes (AssuranceAction.move_target); an
+        # existing action's target moves on its edit page, which asks for the reason.
+        slippage = ["original_target_on", "slip_count"]
+        if obj is not None:
+            slippage.insert(0, "target_on")
+        return [*self.readonly_fields, *slippage]
+
     @admin.display(description="RAG")
     def rag_colour(self, obj: AssuranceAction) -> str:
         return str(obj.rag().label)
@@ -295,7 +303,7 @@ class TargetChangeAdmin(admin.ModelAdmin[TargetChange]):
     list_display = ["action", "from_on", "to_on", "changed_by", "changed_at"]
     search_fields = ["reason", "action__title"]
     list_select_related = ["action", "changed_by"]
-    fields = ["action", "from_on", "to_on", "reason", "changed_by", "changed_at"]
+    fields = ("action", "from_on", "to_on", "reason", "changed_by", "changed_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -79,6 +79,7 @@ class Dashboard:
     due_responses: Figure | None = None
     due_actions: Figure | None = None
     slipped: list[AssuranceAction] = field(default_factory=list)
+    slipped_open: Figure | None = None  # every open action that slipped: `slipped` is the top
     closure: list[Figure] = field(default_factory=list)
 
     @property
@@ -384,6 +385,11 @@ def build(
         due_by(body, scope, today, due_before) if due_before else (None, None)
     )
     slipped = most_slipped(scope.actions(AssuranceAction.objects.filter(body=body), body))
+    slipped_open = Figure(
+        _("Open actions whose target moved later"),
+        slipped[0].slipped_total if slipped else 0,  # type: ignore[attr-defined]
+        link("action_list", scope, slipped="open", sort="slipped"),
+    )
     rag, ageing, by_owner = action_figures(body, scope, today)
     new_updates, new_findings = new_since(body, scope, since)
     return Dashboard(
@@ -394,6 +400,7 @@ def build(
         due_responses=due_responses,
         due_actions=due_actions,
         slipped=slipped,
+        slipped_open=slipped_open,
         closure=closure_figures(body, scope),
         today=today,
         since=since,

@@ -33,6 +33,7 @@ from .datafiles.demo import (
     DemoReport,
     DemoResponse,
     DemoSet,
+    DemoTargetChange,
     PublishedText,
     demo_set,
 )
@@ -362,13 +363,15 @@ def _action(
     users: dict[str, User],
     today: dt.date,
 ) -> None:
-    """The action, if missing: created as not started, then brought to where it stands by
-    its progress updates, each applied by the service as if written on its day."""
+    """The action, if missing: created as not started with its first target, then brought
+    to where it stands by its progress updates and target date changes, each applied by
+    the service as if made on its day, in the order they happened."""
     if AssuranceAction.objects.filter(body=at.body, title=spec.title).exists():
         return
     start_on = _day(today, -spec.start_days_ago)
     target_on = _day(today, spec.target_in_days)
     percent = _probe_percent(spec, at.body, start_on, target_on, today)
+    first_target = spec.original_target_in_days
     action = actions.action_create(
         body=at.body,
         title=spec.title,
@@ -376,35 +379,50 @@ def _action(
         owner=users[spec.owner] if spec.owner else None,
         force_lead=demo.action_defaults.force_lead,
         start_on=start_on,
-        target_on=target_on,
+        target_on=target_on if first_target is None else _day(today, first_target),
         assurance_level=spec.assurance_level,
         forum=spec.forum,
         response=report.responses.filter(body=at.body).first(),
     )
     for finding in report.findings.filter(reference__in=spec.findings):
         actions.finding_link(action=action, finding=finding)
-    changed_at: list[dt.datetime] = []
     days = _update_days(spec, start_on, today)
-    for n, (text, day) in enumerate(zip(spec.update_texts, days, strict=True), start=1):
-        last = n == len(days)
-        then = percent * n // len(days)
-        status = (
-            spec.status
-            if last
-            else (ActionStatus.IN_PROGRESS if then else ActionStatus.NOT_STARTED)
-        )
-        version = action.version  # the service changes its own copy of the action
-        actions.action_record_progress(
-            action=action,
-            author=at.editor.user,
-            text=text,
-            status=status,
-            percent_complete=then,
-            written_at=_at(day),
-        )
+    events: list[tuple[dt.datetime, int, DemoTargetChange | str]] = [
+        (_at(day), n, text)
+        for n, (text, day) in enumerate(zip(spec.update_texts, days, strict=True), start=1)
+    ]
+    # A target moves late in the morning, after any update written that day.
+    events += [(_at(_day(today, -c.days_ago), hour=11), 0, c) for c in spec.target_changes]
+    changed_at: list[dt.datetime] = []
+    for when, n, event in sorted(events, key=lambda e: e[:2]):
+        version = action.version  # the services change their own copy of the action
+        if isinstance(event, DemoTargetChange):
+            actions.action_update(
+                action=action,
+                version=version,
+                target_on=_day(today, event.to_in_days),
+                target_reason=event.reason,
+                by=users[event.by],
+                changed_at=when,
+            )
+        else:
+            then = percent * n // len(days)
+            status = (
+                spec.status
+                if n == len(days)
+                else (ActionStatus.IN_PROGRESS if then else ActionStatus.NOT_STARTED)
+            )
+            actions.action_record_progress(
+                action=action,
+                author=at.editor.user,
+                text=event,
+                status=status,
+                percent_complete=then,
+                written_at=when,
+            )
         action.refresh_from_db()
         if action.version != version:
-            changed_at.append(_at(day))
+            changed_at.append(when)
     # Its history: made when the work started, then a row for each update that changed it.
     rows = list(AssuranceAction.history.filter(id=action.pk).order_by("history_id"))
     made = len(rows) - len(changed_at)

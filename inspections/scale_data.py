@@ -70,6 +70,7 @@ from .models import (
     ResponseStatus,
     Role,
     Scope,
+    TargetChange,
 )
 from .reference_data import load_reference_data
 
@@ -121,6 +122,7 @@ class ScaleResult:
     action_links: int
     updates: int
     seconds: float
+    target_changes: int = 0
 
 
 def totals_for(scale: float, bodies: int) -> Totals:
@@ -295,6 +297,7 @@ class _BodyRows:
     actions: list[AssuranceAction] = field(default_factory=list)
     action_links: list[Any] = field(default_factory=list)
     updates: list[ProgressUpdate] = field(default_factory=list)
+    target_changes: list[TargetChange] = field(default_factory=list)
 
 
 @dataclass
@@ -361,10 +364,14 @@ class _BodyPlanner:
         catalogue: dict[ReportType, list[_NationalReport]],
         inspectorates: dict[str, Inspectorate],
         addressees: dict[str, Addressee],
+        slip_rng: random.Random | None = None,
     ) -> None:
         self.body = body
         self.key = key
         self.rng = rng
+        # Moves of target dates draw from their own stream, so adding them left every
+        # other row of a seed as it was.
+        self.slip_rng = slip_rng or random.Random(f"{key}:slippage")
         self.today = today
         self.members = members
         self.quota = quota
@@ -842,7 +849,46 @@ class _BodyPlanner:
                 action.assurance_level = AssuranceLevel.LIMITED
         unowned = 0.45 if action.status == ActionStatus.NOT_STARTED else 0.08
         action.owner = None if rng.random() < unowned else self.members.owner(rng)
+        self._target_moves(action)
         return action, findings
+
+    def _target_moves(self, action: AssuranceAction) -> None:
+        """Some targets moved before reaching the one the action has now: a first target
+        worked back from the moves, then each move made through the rule itself
+        (AssuranceAction.move_target), on a day between the start and today (or the
+        completion), shortly before the target it moves from. Where the moves do not fit
+        between the start and today the action keeps its one target."""
+        rng = self.slip_rng
+        words = self.words
+        count = _weighted(rng, words.target_moves)
+        steps = [
+            _days(rng.randint(21, 180))
+            if _weighted(rng, words.target_move) == "later"
+            else -_days(rng.randint(14, 60))
+            for _ in range(count)
+        ]
+        targets = [action.target_on - sum(steps, dt.timedelta())]
+        for step in steps:
+            targets.append(targets[-1] + step)
+        if not steps or min(targets) < action.start_on + _days(14):
+            return
+        latest = min(self.today, action.completed_on or self.today)
+        earliest = action.start_on + _days(7)
+        days: list[dt.date] = []
+        for from_on in targets[:-1]:
+            day = min(latest, max(earliest, from_on - _days(rng.randint(0, 45))))
+            if day < earliest:
+                return
+            days.append(day)
+            earliest = day + _days(1)
+        action.target_on = action.original_target_on = targets[0]
+        for to_on, day in zip(targets[1:], days, strict=True):
+            by = self.members.editor if rng.random() < 0.8 else self.members.approver
+            when = dt.datetime.combine(day, dt.time(rng.randint(9, 17)), tzinfo=self.tz)
+            reason = rng.choice(words.target_change_reasons)
+            self.rows.target_changes.append(
+                action.move_target(to_on, reason=reason, by=by, at=when)
+            )
 
     def _open_progress(self, action: AssuranceAction) -> None:
         """Percent complete and status for an open action. The RAG colour it should show
@@ -931,6 +977,7 @@ def _insert(rows: _BodyRows) -> None:
     AssuranceAction.objects.bulk_create(rows.actions, batch_size=BATCH_SIZE)
     ActionFinding.objects.bulk_create(rows.action_links, batch_size=BATCH_SIZE)
     ProgressUpdate.objects.bulk_create(rows.updates, batch_size=BATCH_SIZE)
+    TargetChange.objects.bulk_create(rows.target_changes, batch_size=BATCH_SIZE)
 
 
 def _members(bodies: list[PolicingBody], keys: dict[int, str], seed: int) -> dict[int, _Members]:
@@ -1041,6 +1088,7 @@ def generate_scale_data(
             body=body,
             key=keys[body.pk],
             rng=random.Random(f"{seed}:{body.slug}"),
+            slip_rng=random.Random(f"{seed}:{body.slug}:slippage"),
             today=today,
             members=members[body.pk],
             quota=_Quota(reports[number], findings[number], actions[number], updates[number]),
@@ -1076,13 +1124,15 @@ def generate_scale_data(
         action_links=count["action_links"],
         updates=count["updates"],
         seconds=time.perf_counter() - started,
+        target_changes=count["target_changes"],
     )
     _say(
         stdout,
         f"Created {result.reports:,} reports ({result.grades:,} PEEL grades), "
         f"{result.findings:,} findings ({result.addressee_links:,} addressee links), "
         f"{result.responses:,} responses with {result.entries:,} entries, "
-        f"{result.actions:,} actions ({result.action_links:,} finding links) and "
+        f"{result.actions:,} actions ({result.action_links:,} finding links, "
+        f"{result.target_changes:,} moves of a target date) and "
         f"{result.updates:,} progress updates for {result.bodies} bodies "
         f"in {result.seconds:.1f} s.",
     )
@@ -1117,6 +1167,7 @@ def delete_scale_data(*, stdout: Writer | None = None) -> DeleteResult:
         for start in range(0, len(action_ids), 900):
             chunk = action_ids[start : start + 900]
             updates += _raw_delete(ProgressUpdate.objects.filter(action_id__in=chunk))
+            _raw_delete(TargetChange.objects.filter(action_id__in=chunk))
             Evidence.objects.filter(action_id__in=chunk).delete()  # files stay: none are made
             _raw_delete(ActionFinding.objects.filter(assuranceaction_id__in=chunk))
             _raw_delete(AssuranceAction.objects.filter(pk__in=chunk))

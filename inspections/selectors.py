@@ -24,8 +24,10 @@ from .models import (
     PolicingBody,
     ProgressUpdate,
     Response,
+    TargetChange,
 )
 from .scope import Scope
+from .slippage import most_slipped_first, slipped_actions
 
 # --- The lists' vocabularies: sorts, due windows, age bands -------------------------------
 
@@ -38,7 +40,19 @@ ACTION_SORTS = {
     "target": ("target_on", "pk"),
     "title": ("title", "pk"),
     "newest": ("-created_at", "-pk"),
+    "slipped": (),  # slippage.most_slipped_first
 }
+
+
+def action_order(sort: str | None, prefix: str = "") -> list[Any]:
+    """The actions list's sort as order_by arguments; `prefix` orders rows of another
+    table by their action ("action__", for the progress updates export)."""
+    if sort == "slipped":
+        return most_slipped_first(prefix)
+    fields = ACTION_SORTS.get(sort or "target") or ACTION_SORTS["target"]
+    return [f"-{prefix}{f[1:]}" if f.startswith("-") else f"{prefix}{f}" for f in fields]
+
+
 # Target dates within this many days, as the actions list's "Due" filter offers them.
 DUE_WINDOWS = {"30": 30, "90": 90}
 # Ageing of open actions, in months since their start date: (key, label, from, to).
@@ -212,9 +226,9 @@ def action_list(
         actions = actions.filter(updated_since(body, since))
     if due_before := filters.get("due_before"):  # the dashboard's "due before the next meeting"
         actions = actions_due_by(actions, today, due_before)
-    return actions.order_by(
-        *ACTION_SORTS.get(filters.get("sort") or "target", ACTION_SORTS["target"])
-    )
+    if slipped := filters.get("slipped"):
+        actions = slipped_actions(actions, slipped)
+    return actions.order_by(*action_order(filters.get("sort")))
 
 
 def updated_since(body: PolicingBody, since: dt.date) -> Q:
@@ -242,6 +256,7 @@ def action_detail(membership: Membership, pk: int) -> AssuranceAction:
             ),
             Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+            Prefetch("target_changes", queryset=TargetChange.objects.select_related("changed_by")),
         ),
         membership,
         pk=pk,

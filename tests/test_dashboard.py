@@ -48,6 +48,7 @@ def all_figures(b) -> list[Figure]:
     figures += [cell for row in b.findings for cell in row["cells"]]
     figures += [f for f in (b.due_responses, b.due_actions) if f is not None]
     figures += b.closure
+    figures += [b.slipped_open]
     return figures
 
 

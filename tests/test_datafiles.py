@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from inspections.datafiles import DATA_DIR, DataFileError, Table
-from inspections.datafiles.demo import demo_set
+from inspections.datafiles.demo import DemoTargetChange, _check_target_changes, demo_set
 from inspections.datafiles.scale import vocabulary
 from inspections.models import InspectorateStatus, ReportType
 
@@ -70,3 +71,32 @@ def test_weights_must_be_positive():
     table = Table({"rag": {"green": 1, "red": -1}}, "t.toml")
     with pytest.raises(DataFileError, match="weights must be positive"):
         table.weights("rag")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"original_target_in_days": None}, "target_changes need original_target_in_days"),
+        ({"original_target_in_days": -9999}, "original target cannot be before the start"),
+        ({"to_in_days": 1}, "must end at target_in_days"),
+        ({"by": "nobody"}, "no user 'nobody'"),
+        ({"days_ago": 99999}, "in order, after the start"),
+    ],
+)
+def test_a_demo_target_change_that_could_not_have_happened_is_refused(changes, message):
+    demo = demo_set()
+    moved = next(a for a in demo.actions if a.target_changes)
+    change = moved.target_changes[-1]
+    change = dataclasses.replace(
+        change, **{k: v for k, v in changes.items() if k in {"to_in_days", "by", "days_ago"}}
+    )
+    assert isinstance(change, DemoTargetChange)
+    original = changes.get("original_target_in_days", moved.original_target_in_days)
+    broken = dataclasses.replace(
+        moved,
+        original_target_in_days=original,
+        target_changes=(*moved.target_changes[:-1], change),
+    )
+    _check_target_changes(demo, moved)  # as shipped: fine
+    with pytest.raises(DataFileError, match=message):
+        _check_target_changes(demo, broken)

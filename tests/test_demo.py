@@ -223,3 +223,33 @@ def test_actions_reach_their_state_through_their_progress_updates(demo):
     since = timezone.now() - dt.timedelta(days=30)
     recent = AssuranceAction.history.filter(history_date__gte=since, history_type="~")
     assert recent.values("id").distinct().count() >= 5
+
+
+def test_some_actions_slipped_through_the_edit_pages_rule_and_the_dashboard_lists_them(demo):
+    today = timezone.localdate()
+    vetting = AssuranceAction.objects.get(title="Review vetting of officers under investigation")
+    assert (vetting.slip_count, vetting.slip_days) == (3, 310)
+    assert vetting.original_target_on == today - dt.timedelta(days=400)
+    changes = list(vetting.target_changes.order_by("changed_at"))
+    assert [(timezone.localdate(c.changed_at), c.changed_by.username) for c in changes] == [
+        (today - dt.timedelta(days=410), "alice"),
+        (today - dt.timedelta(days=305), "alice"),
+        (today - dt.timedelta(days=205), "pat"),
+    ]
+    assert changes[-1].to_on == vetting.target_on
+    # Its history reads in the order things happened, each move with its reason.
+    rows = list(AssuranceAction.history.filter(id=vetting.pk).order_by("history_date"))
+    assert [r.version for r in rows] == sorted(r.version for r in rows)
+    moves = [r for r in rows if "Target date moved from" in (r.history_change_reason or "")]
+    assert [r.history_user.username for r in moves] == ["alice", "alice", "pat"]
+    forward = AssuranceAction.objects.get(title="Attend every residential burglary")
+    assert (forward.slip_count, forward.target_changes.count()) == (0, 1)
+
+    client = Client()
+    assert client.login(username="alice", password=DEMO_PASSWORD)
+    board = client.get("/dashboard/").context["board"]
+    assert [a.title for a in board.slipped][:2] == [
+        "Review vetting of officers under investigation",
+        "Answer 999 calls within ten seconds",
+    ]
+    assert board.slipped_open.value == len(board.slipped) == 4

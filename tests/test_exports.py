@@ -169,7 +169,8 @@ def test_the_actions_csv_has_the_marking_then_the_tracker_columns_in_order(ana_c
     assert header == list(ACTION_HEADERS)
     assert header == [
         "Action ID", "Title", "Description", "Owner", "Force lead", "Start date",
-        "Target date", "Status", "Percent complete", "RAG", "Assurance level",
+        "Target date", "Original target date", "Times the target moved later", "Days slipped",
+        "Status", "Percent complete", "RAG", "Assurance level",
         "Evidence of assurance", "Forum", "Completed on", "Report", "Report reference",
         "Finding references", "Response", "Last update", "Last update on",
     ]  # fmt: skip
@@ -183,6 +184,9 @@ def test_the_actions_csv_has_the_marking_then_the_tracker_columns_in_order(ana_c
         "Force lead": "ACC Jones",
         "Start date": "2026-01-05",
         "Target date": "2026-06-30",
+        "Original target date": "2026-06-30",
+        "Times the target moved later": "0",
+        "Days slipped": "0",
         "Status": "In progress",
         "Percent complete": "40",
         "RAG": actions[0].rag().label,

@@ -36,7 +36,9 @@ from inspections.models import (
     Membership,
     ProgressUpdate,
     Role,
+    TargetChange,
 )
+from inspections.services import actions as action_services
 from inspections.services import imports_tracker as services
 from inspections.services.idempotency import KEY_FIELD
 
@@ -61,6 +63,9 @@ EXPORT_HEADERS = [
     "Force lead",
     "Start date",
     "Target date",
+    "Original target date",
+    "Times the target moved later",
+    "Days slipped",
     "Status",
     "Percent complete",
     "RAG",
@@ -243,8 +248,10 @@ def test_headers_are_suggested_fields_by_their_usual_names():
 def test_our_own_export_headers_map_every_importable_field():
     mapping = suggest_mapping(EXPORT_HEADERS)
     not_imported = {"RAG", "Response", "Last update on"}
+    # Slippage is worked out from the target date's changes, never imported.
+    not_imported |= {"Original target date", "Times the target moved later", "Days slipped"}
     assert {h for h, key in mapping.items() if not key} == not_imported
-    assert len({key for key in mapping.values() if key}) == len(EXPORT_HEADERS) - 3
+    assert len({key for key in mapping.values() if key}) == len(EXPORT_HEADERS) - 6
 
 
 # --- Uploading ------------------------------------------------------------------------------
@@ -964,7 +971,8 @@ def test_an_export_of_the_actions_imports_back_unchanged(alice_client, tracked, 
     content = b"".join(exported.streaming_content) if exported.streaming else exported.content
     kept = uploaded(alice_client, content, f"assurance-actions.{fmt}")
     form = alice_client.get(map_url(kept)).context["form"]
-    assert [f.value() for f in form.column_fields()].count("") == 3  # RAG, Response, its date
+    # RAG, Response, its date; the original target, times moved and days slipped.
+    assert [f.value() for f in form.column_fields()].count("") == 6
     plan = plan_of(alice_client.get(check_url(kept)))
     assert [(r.outcome, r.problems) for r in plan.rows] == [(Outcome.UNCHANGED, [])] * 3
     before = (
@@ -1047,3 +1055,89 @@ def test_the_plan_is_the_same_read_directly(alice, opcc):
     tracker = read_tracker("tracker.csv", opcc, "csv")
     plan = check_tracker(tracker, suggest_mapping(tracker.headers), body=alice.body)
     assert plan.counts == {"create": 3, "update": 0, "unchanged": 0, "refused": 7}
+
+
+# --- Slippage -----------------------------------------------------------------------------
+
+
+def test_a_moved_target_is_recorded_with_the_rows_reason_or_the_files_name(alice, alice_client):
+    start = dt.date(2026, 1, 5)
+    explained = ActionFactory.create(
+        body=alice.body, title="Explained", start_on=start, target_on=dt.date(2026, 6, 30)
+    )
+    silent = ActionFactory.create(
+        body=alice.body, title="Silent", start_on=start, target_on=dt.date(2026, 6, 30)
+    )
+    content = csv_bytes(
+        [
+            ["Title", "Target date", "Reason for slippage"],
+            ["Explained", "30/09/2026", "The board agreed September on 3 March."],
+            ["Silent", "31/05/2026", ""],
+        ]
+    )
+    kept = uploaded(alice_client, content, "board-tracker.csv")
+    form = alice_client.get(map_url(kept)).context["form"]
+    assert [f.value() for f in form.column_fields()] == ["title", "target_on", "target_reason"]
+    plan = plan_of(alice_client.get(check_url(kept)))
+    assert [(c.label, c.before, c.after) for c in row(plan, 2).changes] == [
+        ("Target date", "30 June 2026", "30 September 2026"),
+        ("Reason for target change", "", "The board agreed September on 3 March."),
+    ]
+    assert row(plan, 3).changes[-1].after == "None given: recorded as imported from this file"
+    assert confirm(alice_client, kept, rows="all").status_code == 302
+
+    changes = {
+        c.action.title: (c.from_on, c.to_on, c.changed_by, c.reason)
+        for c in TargetChange.objects.select_related("action")
+    }
+    assert changes == {
+        "Explained": (
+            dt.date(2026, 6, 30),
+            dt.date(2026, 9, 30),
+            alice.user,
+            "The board agreed September on 3 March.",
+        ),
+        "Silent": (
+            dt.date(2026, 6, 30),
+            dt.date(2026, 5, 31),
+            alice.user,
+            "Imported from board-tracker.csv, which gave no reason.",
+        ),
+    }
+    explained.refresh_from_db()
+    silent.refresh_from_db()
+    assert (explained.slip_count, explained.slip_days) == (1, 92)
+    assert (silent.slip_count, silent.slip_days) == (0, 0)  # earlier: kept, not a slip
+
+
+def test_a_reason_without_a_new_target_changes_nothing(alice, alice_client):
+    ActionFactory.create(body=alice.body, title="Steady", target_on=dt.date(2026, 6, 30))
+    content = csv_bytes(
+        [["Title", "Target date", "Reason for change"], ["Steady", "30/06/2026", "No reason"]]
+    )
+    kept = uploaded(alice_client, content)
+    plan = plan_of(alice_client.get(check_url(kept)))
+    assert row(plan, 2).outcome == Outcome.UNCHANGED
+    assert confirm(alice_client, kept, rows="all").status_code == 302
+    assert not TargetChange.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_with_slipped_targets_imports_back_unchanged(alice, alice_client, tracked, fmt):
+    first = AssuranceAction.objects.get(pk=tracked[0].pk)
+    action_services.action_update(
+        action=first,
+        version=first.version,
+        target_on=first.target_on + dt.timedelta(days=45),
+        target_reason="The uplift was approved late.",
+        by=alice.user,
+    )
+    exported = alice_client.get(reverse("action_export", kwargs={"fmt": fmt}))
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    kept = uploaded(alice_client, content, f"assurance-actions.{fmt}")
+    plan = plan_of(alice_client.get(check_url(kept)))
+    assert [(r.outcome, r.problems) for r in plan.rows] == [(Outcome.UNCHANGED, [])] * 3
+    assert confirm(alice_client, kept, rows="all").status_code == 302
+    assert TargetChange.objects.count() == 1
+    first.refresh_from_db()
+    assert (first.slip_count, first.slip_days) == (1, 45)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from inspections.models import (
     ResponseEntry,
     ResponseStatus,
     Role,
+    TargetChange,
 )
 from inspections.rules import Rag
 from inspections.scale_data import (
@@ -138,8 +140,18 @@ def snapshot() -> str:
             "body__slug", "title", "description", "owner__username", "force_lead", "start_on",
             "target_on", "percent_complete", "status", "completed_on", "assurance_level",
             "assurance_evidence", "forum", "response__report__reference",
+            "original_target_on", "slip_count",
         )
     )  # fmt: skip
+    moves = TargetChange.objects.filter(action__in=actions).order_by("action_id", "changed_at")
+    rows.append(
+        [
+            (rank[a], *rest)
+            for a, *rest in moves.values_list(
+                "action_id", "from_on", "to_on", "reason", "changed_by__username", "changed_at"
+            )
+        ]
+    )
     links = AssuranceAction.findings.through.objects.filter(assuranceaction__in=actions)
     rows.append(
         sorted(
@@ -327,6 +339,34 @@ def test_the_rows_keep_the_rules(scale_data):
     assert all(membership.can_edit for membership in writers)
     assert not updates.filter(written_at__date__gt=TODAY).exists()
     assert not updates.filter(percent_complete__gt=100).exists()
+
+
+def test_some_targets_moved_through_the_rule_and_the_dashboard_shows_them(scale_data):
+    actions = list(scale_actions().prefetch_related("target_changes").select_related("body"))
+    moved = [a for a in actions if a.target_changes.all()]
+    # Most targets never moved; a realistic minority did, some more than once.
+    assert 0.15 <= len(moved) / len(actions) <= 0.5
+    assert max(a.slip_count for a in actions) >= 2
+    changes = [c for a in moved for c in a.target_changes.all()]
+    assert any(not c.later for c in changes)  # a few were brought forward
+    for action in moved:
+        history = sorted(action.target_changes.all(), key=lambda c: c.changed_at)
+        # The chain runs from the original target to today's, each move one recorded.
+        assert history[0].from_on == action.original_target_on
+        assert history[-1].to_on == action.target_on
+        assert all(a.to_on == b.from_on for a, b in itertools.pairwise(history))
+        assert action.slip_count == sum(c.later for c in history)
+        assert all(c.from_on >= action.start_on and c.to_on >= action.start_on for c in history)
+        days = [c.changed_at.date() for c in history]
+        assert days == sorted(set(days))
+        assert action.start_on < days[0]
+        assert days[-1] <= (action.completed_on or TODAY)
+        assert all(c.reason for c in history)
+        writers = Membership.objects.filter(user_id__in={c.changed_by_id for c in history})
+        assert all(m.can_edit and m.body_id == action.body_id for m in writers)
+    unmoved = [a for a in actions if not a.target_changes.all()]
+    assert all((a.original_target_on, a.slip_count) == (a.target_on, 0) for a in unmoved)
+    assert "moves of a target date" in scale_data
 
 
 def test_it_rejects_a_scale_out_of_range():

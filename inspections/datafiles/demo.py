@@ -139,6 +139,17 @@ class DemoReport:
 
 
 @dataclass(frozen=True)
+class DemoTargetChange:
+    """A move of the action's target date: when, to when (both in days from loading),
+    who moved it and why."""
+
+    days_ago: int
+    to_in_days: int
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class DemoAction:
     title: str
     report: str
@@ -153,6 +164,9 @@ class DemoAction:
     assurance_level: str
     update_texts: tuple[str, ...]
     last_update_days_ago: int | None
+    # The target first set, when it has moved since (the last move ends at target_in_days).
+    original_target_in_days: int | None = None
+    target_changes: tuple[DemoTargetChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -324,6 +338,16 @@ def _action(table: Table, shared_updates: list[str]) -> DemoAction:
         assurance_level=table.optional_choice("assurance_level", AssuranceLevel) or "",
         update_texts=updates,
         last_update_days_ago=table.optional_integer("last_update_days_ago"),
+        original_target_in_days=table.optional_integer("original_target_in_days"),
+        target_changes=tuple(
+            DemoTargetChange(
+                days_ago=change.integer("days_ago"),
+                to_in_days=change.integer("to_in_days"),
+                by=change.text("by"),
+                reason=change.text("reason"),
+            )
+            for change in table.tables("target_changes", [])
+        ),
     )
 
 
@@ -360,8 +384,36 @@ def _check(demo: DemoSet) -> None:
             )
         if action.owner and action.owner not in demo.users:
             raise DataFileError(f"{FILE}: action {action.title!r}: no user {action.owner!r}.")
+        _check_target_changes(demo, action)
         if action.owner and demo.users[action.owner].role not in ACTION_OWNER_ROLES:
             raise DataFileError(
                 f"{FILE}: action {action.title!r}: {action.owner} may not own actions "
                 "(owners are editors, approvers and force contributors)."
             )
+
+
+def _check_target_changes(demo: DemoSet, action: DemoAction) -> None:
+    """Moves in the order they happened, after the start, each to a new date not before
+    the start, from the original target to the action's target."""
+    where = f"{FILE}: action {action.title!r}"
+    changes = action.target_changes
+    if not changes:
+        if action.original_target_in_days is not None:
+            raise DataFileError(f"{where}: an original target needs target_changes.")
+        return
+    if action.original_target_in_days is None:
+        raise DataFileError(f"{where}: target_changes need original_target_in_days.")
+    if action.original_target_in_days < -action.start_days_ago:
+        raise DataFileError(f"{where}: the original target cannot be before the start.")
+    target = action.original_target_in_days
+    after = action.start_days_ago
+    for change in changes:
+        if change.by not in demo.users:
+            raise DataFileError(f"{where}: no user {change.by!r}.")
+        if not (0 <= change.days_ago <= after):
+            raise DataFileError(f"{where}: target changes go in order, after the start.")
+        if change.to_in_days == target or change.to_in_days < -action.start_days_ago:
+            raise DataFileError(f"{where}: each change moves the target, not before the start.")
+        target, after = change.to_in_days, change.days_ago
+    if target != action.target_in_days:
+        raise DataFileError(f"{where}: the last target change must end at target_in_days.")

@@ -100,6 +100,7 @@ class Vocabulary:
     update_texts: list[str]
     final_update_texts: dict[ActionStatus, str]
     assurance_evidence: list[str]
+    target_change_reasons: list[str]
     first_names: list[str]
     last_names: list[str]
     job_titles: dict[Role, str]
@@ -118,6 +119,8 @@ class Vocabulary:
     more_findings: Weighted[int]
     complete_assurance: Weighted[AssuranceLevel]
     open_rag: Weighted[Rag]
+    target_moves: Weighted[int]
+    target_move: Weighted[str]  # "later" or "earlier"
 
     def peel_cycle(self, day: dt.date) -> str:
         name = f"PEEL {day.year}"
@@ -238,6 +241,7 @@ def vocabulary() -> Vocabulary:
         update_texts=actions.texts("update_texts"),
         final_update_texts=_text_per(actions.table("final_update_texts"), ActionStatus),
         assurance_evidence=actions.texts("assurance_evidence"),
+        target_change_reasons=actions.texts("target_change_reasons"),
         first_names=people.texts("first_names"),
         last_names=people.texts("last_names"),
         job_titles=_text_per(people.table("job_titles"), Role),
@@ -267,6 +271,8 @@ def vocabulary() -> Vocabulary:
         more_findings=[(int(n), w) for n, w in weights.weights("more_findings").items()],
         complete_assurance=_enum_weights(weights, "complete_assurance", AssuranceLevel),
         open_rag=_enum_weights(weights, "open_rag", Rag),
+        target_moves=[(int(n), w) for n, w in weights.weights("target_moves").items()],
+        target_move=list(weights.weights("target_move").items()),
     )
     root.done()
     _check(vocabulary)
@@ -292,3 +298,5 @@ def _check(vocabulary: Vocabulary) -> None:
             raise DataFileError(f"{FILE}: weights.inspectorate_status: an open one closes it.")
     if {s for s, _ in vocabulary.published_statuses} - PUBLISHED_STATUSES:
         raise DataFileError(f"{FILE}: weights.published_status: not a published status.")
+    if {d for d, _ in vocabulary.target_move} - {"later", "earlier"}:
+        raise DataFileError(f"{FILE}: weights.target_move: only later and earlier.")

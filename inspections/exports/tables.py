@@ -379,6 +379,9 @@ ACTION_HEADERS = (
     gettext_noop("Force lead"),
     gettext_noop("Start date"),
     gettext_noop("Target date"),
+    gettext_noop("Original target date"),
+    gettext_noop("Times the target moved later"),
+    gettext_noop("Days slipped"),
     gettext_noop("Status"),
     gettext_noop("Percent complete"),
     gettext_noop("RAG"),
@@ -461,6 +464,9 @@ def _action_rows(
             action.force_lead,
             action.start_on,
             action.target_on,
+            action.original_target_on or action.target_on,
+            action.slip_count,
+            action.slip_days,
             _label(ActionStatus, action.status),
             action.percent_complete,
             _label(rules.Rag, action.rag_colour),  # type: ignore[attr-defined]
@@ -500,7 +506,8 @@ def action_table(membership: Membership, filters: dict[str, Any], *, today: dt.d
             last_update_at=_latest_update("written_at"),
         )
     )
-    widths = (10, 40, 50, 14, 24, 14, 14, 18, 10, 16, 16, 40, 24, 14, 40, 18, 30, 40, 50, 14)
+    widths: tuple[int, ...] = (10, 40, 50, 14, 24, 14, 14, 14, 10, 10, 18, 10, 16, 16, 40)
+    widths += (24, 14, 40, 18, 30, 40, 50, 14)
     columns = tuple(Column(_(h), w) for h, w in zip(ACTION_HEADERS, widths, strict=True))
     marking = _marking(actions, ACTION_SENSITIVE)
     rows = _action_rows(actions, _reports_of(membership.body))
@@ -511,10 +518,7 @@ def update_table(membership: Membership, filters: dict[str, Any], *, today: dt.d
     """The progress updates of the actions the actions list shows with these filters, by
     action in the list's order, each action's newest first."""
     actions = selectors.action_list(membership, filters, today=today)
-    sort = selectors.ACTION_SORTS.get(
-        filters.get("sort") or "target", selectors.ACTION_SORTS["target"]
-    )
-    by_action = [f"-action__{key[1:]}" if key.startswith("-") else f"action__{key}" for key in sort]
+    by_action = selectors.action_order(filters.get("sort"), prefix="action__")
     updates = (
         ProgressUpdate.objects.filter(action__in=actions.order_by().values("pk"))
         .select_related("action", "author")

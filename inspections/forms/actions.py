@@ -95,6 +95,26 @@ class ResponseField(forms.ModelChoiceField):  # type: ignore[type-arg]
 STATUS_HELP = _("Complete means 100% complete; Not started means 0%.")
 
 
+TARGET_REASON_NEEDED = _("Enter why the target date is changing")
+
+
+def target_reason_field() -> forms.CharField:
+    """Asked beside the target date on every edit; needed only when the date changes."""
+    field = forms.CharField(
+        label=_("Why is the target date changing?"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Needed only if you change the target date. Kept with the date it had, the new "
+            "date, your name and the time; the board sees how often and how far each "
+            "action's target has moved."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    field.hide_optional = True  # type: ignore[attr-defined]  # read by forms/govuk_field.html
+    return field
+
+
 class ActionForm(VersionedForm):
     percent_complete = percent_field(
         required=True,
@@ -142,8 +162,12 @@ class ActionForm(VersionedForm):
     def __init__(self, *args: Any, body: PolicingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
-            # A new action has no one to conflict with.
+            # A new action has no one to conflict with, and its target is the original.
             del self.fields["version"]
+        else:
+            self.fields["target_reason"] = target_reason_field()
+            before = ["title", "description", "owner", "force_lead", "start_on", "target_on"]
+            self.order_fields([*before, "target_reason"])
         choice(self, "status").choices = ActionStatus.choices
         owner = model_choice(self, "owner")
         owner.queryset = action_owners(body, current=self.instance.owner_id)
@@ -172,6 +196,8 @@ class ActionForm(VersionedForm):
         start_on, target_on = cleaned.get("start_on"), cleaned.get("target_on")
         if start_on and target_on and target_on < start_on:
             self.add_error("target_on", _("The target date cannot be before the start date."))
+        if self.moves_target_without_reason(cleaned):
+            self.add_error("target_reason", TARGET_REASON_NEEDED)
         completed_on = cleaned.get("completed_on")
         if completed_on and cleaned.get("status") != ActionStatus.COMPLETE:
             self.add_error(
@@ -181,6 +207,16 @@ class ActionForm(VersionedForm):
         elif start_on and completed_on and completed_on < start_on:
             self.add_error("completed_on", _("The completion date cannot be before the start."))
         return cleaned
+
+    def moves_target_without_reason(self, cleaned: dict[str, Any]) -> bool:
+        """A new target without a reason, seen against the version the user opened when
+        that is the saved one. Otherwise the service decides after merging with what was
+        saved since (services.actions.action_update raises TargetReasonNeeded)."""
+        if "target_reason" not in self.fields or cleaned.get("target_reason"):
+            return False
+        target_on = cleaned.get("target_on")
+        opened_saved = cleaned.get("version") == self.instance.version
+        return bool(target_on) and opened_saved and target_on != self.instance.target_on
 
 
 class ProgressForm(ModelForm[ProgressUpdate]):
@@ -424,7 +460,7 @@ class PickerForm(Form):
 
 class ActionFilterForm(ScopeFields):
     hide_optional = True  # every filter is optional; saying so on each is noise
-    field_order = ["q", "mine", "owner", "status", "rag", "due", "age", "sort"]
+    field_order = ["q", "mine", "owner", "status", "rag", "due", "age", "slipped", "sort"]
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -466,6 +502,15 @@ class ActionFilterForm(ScopeFields):
         required=False,
         subject=_("the date to show updates since"),
     )
+    slipped = forms.ChoiceField(
+        label=_("Target date moved"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("later", _("Moved later at least once")),
+            ("open", _("Open and moved later at least once")),
+        ],
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -473,6 +518,7 @@ class ActionFilterForm(ScopeFields):
             ("target", _("Target date")),
             ("title", _("Title")),
             ("newest", _("Newest first")),
+            ("slipped", _("Most slipped first")),
         ],
     )
 

@@ -243,6 +243,8 @@ class TrackerRowForm(ActionForm):
         super().__init__(*args, body=body, **kwargs)
         del self.fields["owner"]
         del self.fields["response"]
+        # A row gives its reason in its own column, or the import names the file.
+        self.fields.pop("target_reason", None)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -742,6 +744,15 @@ class TrackerCheck:
                 plan.changes.append(
                     t.Change(str(form_label(name)), _display(name, before), _display(name, after))
                 )
+        if "target_on" in plan.values:
+            plan.target_reason = values.get("target_reason", "")
+            plan.changes.append(
+                t.Change(
+                    str(t.FIELDS_BY_KEY["target_reason"].label),
+                    "",
+                    plan.target_reason or _("None given: recorded as imported from this file"),
+                )
+            )
         if sets_owner:
             plan.values["owner"] = owner
             plan.changes.append(

@@ -117,6 +117,45 @@ FIELDS: tuple[TrackerField, ...] = (
             "revised target date",
         ),
     ),
+    TrackerField(
+        "target_reason",
+        gettext_lazy("Reason for target change"),
+        (
+            "reason for change",
+            "reason for target change",
+            "reason for revised date",
+            "reason for revised target",
+            "reason for extension",
+            "extension reason",
+            "slippage reason",
+            "reason for slippage",
+            "reason for delay",
+        ),
+    ),
+    TrackerField(
+        "original_target_on",
+        gettext_lazy("Original target date"),
+        ("original target", "original due date", "original deadline"),
+        imported=False,
+        why_not=gettext_lazy(
+            "Not imported: the original target is the first one the app recorded; a new "
+            "target date is imported from the target date column, with its reason."
+        ),
+    ),
+    TrackerField(
+        "slip_count",
+        gettext_lazy("Times the target moved later"),
+        ("times moved", "number of extensions", "times slipped"),
+        imported=False,
+        why_not=gettext_lazy("Not imported: counted from the target date changes."),
+    ),
+    TrackerField(
+        "slip_days",
+        gettext_lazy("Days slipped"),
+        ("days late against original target", "slippage (days)", "slippage days"),
+        imported=False,
+        why_not=gettext_lazy("Not imported: worked out from the original and current target."),
+    ),
     TrackerField("status", gettext_lazy("Status"), ("current status", "action status")),
     TrackerField(
         "percent_complete",
@@ -728,6 +767,7 @@ class RowPlan:
     values: dict[str, Any] = field(default_factory=dict)  # to create with, or changed
     finding_ids: tuple[int, ...] = ()  # findings to link that are not linked yet
     update_text: str = ""  # the tracker's latest update, not yet on the action
+    target_reason: str = ""  # why the target date moves, if the row moves it and says why
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)

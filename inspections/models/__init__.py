@@ -8,6 +8,7 @@ from .actions import (
     Forum,
     ProgressUpdate,
     TargetChange,
+    TargetReasonNeeded,
 )
 from .audit import AuditEvent, AuditKind
 from .marking import Marking, highest_marking
@@ -100,6 +101,7 @@ __all__ = [
     "Scope",
     "SubmissionKey",
     "TargetChange",
+    "TargetReasonNeeded",
     "highest_marking",
     "token_digest",
 ]

@@ -209,10 +209,44 @@ class AssuranceAction(models.Model):
 
     @property
     def slip_days(self) -> int:
-        """How many days later than first agreed the target now is (never negative)."""
+        """How many days later than first agreed the target now is (never negative): a
+        move earlier brings it back, and an action brought forward has not slipped."""
         if self.original_target_on is None:
             return 0
         return max(0, (self.target_on - self.original_target_on).days)
+
+    def move_target(
+        self, to_on: dt.date, *, reason: str, by: Any, at: dt.datetime | None = None
+    ) -> TargetChange:
+        """The one rule for moving the target date (docs/domain.md#slippage): it needs a
+        reason; the change keeps from, to, who, when and why; a move later adds one to
+        `slip_count`, a move earlier does not (and `slip_days` shrinks with it). Sets the
+        new target on this instance and returns the change unsaved: the caller saves both
+        (`services.actions.action_update`, in one transaction; the scale generator in
+        bulk). TargetReasonNeeded without a reason; ValueError if the date is the same."""
+        if to_on == self.target_on:
+            raise ValueError("The target date is not changing.")
+        reason = reason.strip()
+        if not reason:
+            raise TargetReasonNeeded("Moving the target date needs a reason.")
+        if self.original_target_on is None:
+            self.original_target_on = self.target_on
+        change = TargetChange(
+            action=self,
+            from_on=self.target_on,
+            to_on=to_on,
+            reason=reason,
+            changed_by=by,
+            changed_at=at or timezone.now(),
+        )
+        if to_on > self.target_on:
+            self.slip_count += 1
+        self.target_on = to_on
+        return change
+
+
+class TargetReasonNeeded(ValueError):
+    """A change of an action's target date was asked for without a reason."""
 
 
 class TargetChange(models.Model):
@@ -251,6 +285,16 @@ class TargetChange(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Target date changes are kept as written and cannot be deleted.")
+
+    @property
+    def later(self) -> bool:
+        """A move later: what `slip_count` counts."""
+        return self.to_on > self.from_on
+
+    @property
+    def days_moved(self) -> int:
+        """How many days the target moved, later or earlier."""
+        return abs((self.to_on - self.from_on).days)
 
 
 class ProgressUpdate(models.Model):

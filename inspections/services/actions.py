@@ -10,6 +10,7 @@ from typing import Any, TypedDict, Unpack
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..access import CONTRIBUTOR_STATUSES
 from ..models import (
@@ -21,8 +22,9 @@ from ..models import (
     PolicingBody,
     ProgressUpdate,
     Response,
+    TargetReasonNeeded,
 )
-from ..validation import status_progress_problems
+from ..validation import day, status_progress_problems
 from .merging import EditConflict, merge, note_kept
 from .notify import action_owner_notify, progress_update_notify
 
@@ -31,6 +33,7 @@ __all__ = [
     "EditConflict",
     "OwnerNotAllowed",
     "ProgressNotAllowed",
+    "TargetReasonNeeded",
     "action_create",
     "action_record_progress",
     "action_update",
@@ -148,22 +151,50 @@ def _action_rules_broken(values: Mapping[str, Any]) -> list[str]:
 
 @transaction.atomic
 def action_update(
-    *, action: AssuranceAction, version: int, **changes: Unpack[ActionChanges]
+    *,
+    action: AssuranceAction,
+    version: int,
+    by: Any = None,
+    target_reason: str = "",
+    changed_at: dt.datetime | None = None,
+    **changes: Unpack[ActionChanges],
 ) -> AssuranceAction:
     """Saves the user's changes made on `version`, merged with any saved since
     (`services.merging`): a colleague's new percentage stays when the user changed only
-    the title. EditConflict if both changed the same field."""
+    the title. EditConflict if both changed the same field.
+
+    Every change of an action's target date comes through here: when the merged target
+    differs from the saved one, `AssuranceAction.move_target` records it (from, to, `by`,
+    `changed_at` or now, `target_reason`) and counts a move later as slippage.
+    TargetReasonNeeded (nothing saved) if the target moves without a reason. Whether it
+    moves is decided after the merge, so a target a colleague moved while the user
+    changed something else is theirs, with their reason, and asks the user for none."""
     if "owner" in changes:
         _check_owner(action.body_id, changes["owner"], current_id=action.owner_id)
     result = merge(AssuranceAction, action.pk, version, dict(changes), check=_action_rules_broken)
     if result.conflicts:
         raise EditConflict(result)
     current = result.current
-    for name, value in result.merged.items():
+    merged = dict(result.merged)
+    target_on = merged.pop("target_on", current.target_on)
+    for name, value in merged.items():
         setattr(current, name, value)
+    fields = [*merged]
+    if target_on != current.target_on:
+        if by is None:
+            raise ValueError("Moving an action's target date needs the person moving it.")
+        moved = current.move_target(target_on, reason=target_reason, by=by, at=changed_at)
+        moved.save()
+        fields += ["target_on", "original_target_on", "slip_count"]
+        # The action's history says why its target moved, beside the change itself.
+        current._change_reason = _(  # type: ignore[attr-defined]
+            "Target date moved from %(from)s to %(to)s: %(reason)s"
+        ) % {"from": day(moved.from_on), "to": day(moved.to_on), "reason": moved.reason}
+    if by is not None:
+        current._history_user = by  # type: ignore[attr-defined]  # as outside a request too
     current.version += 1
     _fill_completed_on(current, timezone.localdate())
-    current.save(update_fields=[*result.merged, "completed_on", "version", "updated_at"])
+    current.save(update_fields=[*fields, "completed_on", "version", "updated_at"])
     note_kept(current, result)
     action_owner_notify(action=current, owner_changed="owner" in result.changed)
     return current

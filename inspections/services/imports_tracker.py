@@ -111,6 +111,8 @@ def tracker_import(
     filename = upload.filename
     upload.delete()
     note = _("Imported from %(file)s.") % {"file": filename}
+    # A moved target always has a reason: the row's own, else where the move came from.
+    unexplained = _("Imported from %(file)s, which gave no reason.") % {"file": filename}
     for row in plan.to_apply:
         values = dict(row.values)
         if row.outcome == Outcome.CREATE:
@@ -121,7 +123,13 @@ def tracker_import(
             action = AssuranceAction.objects.get(pk=row.action_id, body=body)
             if values:
                 version = row.version if row.version is not None else action.version
-                action = actions.action_update(action=action, version=version, **values)
+                action = actions.action_update(
+                    action=action,
+                    version=version,
+                    by=user,
+                    target_reason=row.target_reason or unexplained,
+                    **values,
+                )
         for finding in Finding.objects.filter(pk__in=row.finding_ids, report__body=body):
             actions.finding_link(action=action, finding=finding)
         if row.update_text:

@@ -28,6 +28,7 @@ from ..access import (
     require_progress_writer,
 )
 from ..forms.actions import (
+    TARGET_REASON_NEEDED,
     ActionFilterForm,
     ActionForm,
     EvidenceForm,
@@ -83,6 +84,7 @@ def detail_context(membership: Membership, pk: int, **overrides: Any) -> dict[st
         "findings": list(action.findings.all()),
         "updates": list(action.updates.all()),
         "evidence_files": list(action.evidence.all()),
+        "target_changes": list(action.target_changes.all()),
         "today": timezone.localdate(),
         "progress_form": progress_form_for(membership, action=action) if writer else None,
         "evidence_form": EvidenceForm() if writer else None,
@@ -155,7 +157,12 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = services.action_update(action=action, **form.cleaned_data)
+                saved = services.action_update(action=action, by=request.user, **form.cleaned_data)
+            except services.TargetReasonNeeded:
+                # Seen only after merging with a colleague's save (the form asks first
+                # when the user's version is the saved one).
+                form.add_error("target_reason", TARGET_REASON_NEEDED)
+                return render_page(request, FORM, context, partial="form", status=422)
             except services.EditConflict as conflict:
                 body = membership.body
                 return conflict_page(

@@ -118,8 +118,9 @@ def conflict_page(
     fresh = result.current
     model = type(fresh)
     initial = dict(result.merged)
-    if "change_reason" in form.cleaned_data:  # the user's reason is kept too
-        initial["change_reason"] = form.cleaned_data["change_reason"]
+    for reason in ("change_reason", "target_reason"):  # the user's reasons are kept too
+        if reason in form.cleaned_data:
+            initial[reason] = form.cleaned_data[reason]
     merged = make_form(fresh, initial)
     changed = [
         {
