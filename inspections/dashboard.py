@@ -7,12 +7,12 @@ count equals the figure."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,7 @@ from .models import (
     Response,
 )
 from .rules import Rag
-from .scope import Scope, serving_reports
+from .scope import Scope
 from .selectors import (
     AGE_BANDS,
     UNRECORDED,
@@ -596,51 +596,66 @@ class ReportRow:
 
 def by_report(body: PolicingBody, scope: Scope, today: dt.date) -> list[ReportRow]:
     """Each report in scope with open findings (the force's work) or red actions, most red
-    first, each figure linking to its list. One query: a subquery per figure."""
-    open_findings = (
-        Finding.objects.filter(report_id=OuterRef("pk"))
-        .open()
-        .force_work()
-        .order_by()
-        .values("report_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+    first, each figure linking to its list. Four queries, each one pass grouped by report
+    (a subquery per report would run the RAG rule over every action once per report)."""
+    findings = scope.by_report(Finding.objects.filter(report__body=body), body)
+    open_findings = dict(
+        findings.open().force_work().order_by().values_list("report_id").annotate(n=Count("pk"))
     )
     red = (
         AssuranceAction.objects.filter(body=body)
         .with_rag(today, body.rag_tolerances)
         .filter(Q(rag_colour=Rag.RED))
-        .filter(serving_reports(OuterRef("pk")))
         .order_by()
-        .values("body_id")
-        .annotate(n=Count("pk"))
-        .values("n")
     )
-    none = Value(0, output_field=IntegerField())
-    reports = (
-        InspectionReport.objects.filter(body=body, pk__in=scope.report_ids(body))
-        .annotate(
-            open_findings=Coalesce(Subquery(open_findings), none),
-            red_actions=Coalesce(Subquery(red), none),
+    # An action of a report serves one of its findings or its response (scope.serving_reports):
+    # those serving findings, then those serving only the response.
+    red_actions = Counter(
+        dict(
+            red.filter(findings__isnull=False)
+            .values_list("findings__report_id")
+            .annotate(n=Count("pk", distinct=True))
         )
-        .filter(Q(open_findings__gt=0) | Q(red_actions__gt=0))
-        .order_by("-red_actions", "-open_findings", "-published_on", "pk")
+    )
+    links = AssuranceAction.findings.through.objects.filter(
+        assuranceaction_id=OuterRef("pk"), finding__report_id=OuterRef("response__report_id")
+    )
+    red_actions.update(
+        dict(
+            red.filter(response__isnull=False)
+            .exclude(Exists(links))
+            .values_list("response__report_id")
+            .annotate(n=Count("pk"))
+        )
+    )
+    ids = {pk for pk, n in (*open_findings.items(), *red_actions.items()) if n}
+    reports = InspectionReport.objects.filter(body=body, pk__in=ids)
+    if scope:
+        reports = reports.filter(pk__in=scope.report_ids(body))
+    rows = sorted(
+        reports,
+        key=lambda r: (
+            -red_actions[r.pk],
+            -open_findings.get(r.pk, 0),
+            -r.published_on.toordinal(),
+            r.pk,
+        ),
     )
     return [
         ReportRow(
             report,
             Figure(
                 _("Open findings"),
-                report.open_findings,
+                open_findings.get(report.pk, 0),
                 link("finding_list", scope, report=report.pk, closure="open"),
             ),
             Figure(
                 _("Red actions"),
-                report.red_actions,
+                red_actions[report.pk],
                 link("action_list", scope, report=report.pk, rag=Rag.RED.value),
             ),
         )
-        for report in reports
+        for report in rows
     ]
 
 

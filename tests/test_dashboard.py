@@ -668,6 +668,6 @@ def test_the_dashboard_has_a_ceiling_on_its_queries(
     alice_client, alice, django_assert_max_num_queries
 ):
     build_data(alice.body, 20)
-    # Sign-in and the menu (3), the meetings (2), the figures (20), the filter form (1).
-    with django_assert_max_num_queries(26):
+    # Signed in (3), the meetings (2), the figures (23), the filter form (1).
+    with django_assert_max_num_queries(29):
         assert alice_client.get("/dashboard/").status_code == 200
