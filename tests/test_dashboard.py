@@ -671,3 +671,15 @@ def test_the_dashboard_has_a_ceiling_on_its_queries(
     # Signed in (3), the meetings (2), the figures (23), the filter form (1).
     with django_assert_max_num_queries(29):
         assert alice_client.get("/dashboard/").status_code == 200
+
+
+def test_another_bodys_report_is_neither_offered_nor_applied_as_a_filter(olly_client, alice, olly):
+    theirs = ReportFactory.create(body=alice.body, title="Hampshire's own report")
+    FindingFactory.create(report=theirs)
+    FindingFactory.create(report__body=olly.body, reference="Olly's finding")
+    findings = olly_client.get(f"/findings/?report={theirs.pk}")
+    assert [f.reference for f in findings.context["page"].object_list] == ["Olly's finding"]
+    actions = olly_client.get(f"/actions/?report={theirs.pk}")
+    assert "report" in actions.context["filters"].errors
+    for page in (findings, actions):
+        assert "Hampshire's own report" not in page.text

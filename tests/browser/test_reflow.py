@@ -96,7 +96,7 @@ def pages(settings, tmp_path) -> dict[str, list[str]]:
         summary=f"A summary with {LONG_WORD} in it.",
     )
     Finding.objects.create(
-        report=long, kind="recommendation", reference=LONG_WORD, text=LONG_WORD, position=1
+        report=long, kind="recommendation", reference=LONG_WORD[:100], text=LONG_WORD, position=1
     )
     response = Response.objects.filter(
         body=body, entries__isnull=False, editions__isnull=False
