@@ -336,7 +336,7 @@ class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
     list_filter = ["body"]
     search_fields = ["user__username"]
     list_select_related = ["user", "body"]
-    fields = ["user", "body", "created_at", "last_used_at", "revoked_at"]
+    fields = ("user", "body", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -82,11 +82,7 @@ class Scope:
         """Actions serving a finding, or the response, of a report in scope."""
         if not self:
             return queryset
-        ids = self.report_ids(body)
-        links = AssuranceAction.findings.through.objects.filter(
-            assuranceaction_id=OuterRef("pk"), finding__report_id__in=ids
-        )
-        return queryset.filter(Q(Exists(links)) | Q(response__report_id__in=ids))
+        return queryset.filter(serving_reports(self.report_ids(body)))
 
     def params(self) -> dict[str, str]:
         """As query parameters, for links to the lists."""
@@ -97,3 +93,24 @@ class Scope:
             "published_to": self.published_to.isoformat() if self.published_to else "",
         }
         return {k: v for k, v in values.items() if v}
+
+
+def serving_reports(report_ids: Any) -> Q:
+    """Actions serving a finding, or the response, of these reports: the one home of "an
+    action of a report". `report_ids` is a list or subquery of ids, or an `OuterRef` to
+    a report's id from a query of reports."""
+    if isinstance(report_ids, OuterRef):
+        # One level deeper inside the links' subquery.
+        in_links, direct = (
+            {"finding__report_id": OuterRef(report_ids)},
+            {"response__report_id": report_ids},
+        )
+    else:
+        in_links, direct = (
+            {"finding__report_id__in": report_ids},
+            {"response__report_id__in": report_ids},
+        )
+    links = AssuranceAction.findings.through.objects.filter(
+        assuranceaction_id=OuterRef("pk"), **in_links
+    )
+    return Q(Exists(links)) | Q(**direct)

@@ -16,6 +16,7 @@ from .models import (
     CLOSED_STATUSES,
     OPEN_ACTION_STATUSES,
     AssuranceAction,
+    AssuranceLevel,
     AuditEvent,
     Evidence,
     Finding,
@@ -26,8 +27,16 @@ from .models import (
     Response,
     TargetChange,
 )
-from .scope import Scope
+from .scope import Scope, serving_reports
 from .slippage import most_slipped_first, slipped_actions
+from .trends import (
+    actions_completed,
+    actions_opened,
+    actions_overdue_on,
+    findings_closed,
+    findings_opened,
+    responses_published_in,
+)
 
 # --- The lists' vocabularies: sorts, due windows, age bands -------------------------------
 
@@ -89,39 +98,6 @@ def age_band(key: str, today: dt.date) -> Q:
 
 def start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-@dataclass(frozen=True)
-class HomeSummary:
-    responses_open: int
-    responses_overdue: int
-    responses_due_soon: int
-    actions_open: int
-    actions_past_target: int
-    due_soon_days: int = rules.DUE_SOON_DAYS
-
-
-def home_summary(*, body: PolicingBody, today: dt.date) -> HomeSummary:
-    mine = Response.objects.filter(body=body)
-    responses = mine.running().aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(pk__in=mine.overdue(today).values("pk"))),
-        due_soon=Count(
-            "pk", filter=Q(pk__in=mine.due_within(rules.DUE_SOON_DAYS, today).values("pk"))
-        ),
-    )
-    actions = (
-        AssuranceAction.objects.filter(body=body)
-        .open()
-        .aggregate(open=Count("pk"), late=Count("pk", filter=Q(target_on__lt=today)))
-    )
-    return HomeSummary(
-        responses_open=responses["open"],
-        responses_overdue=responses["overdue"],
-        responses_due_soon=responses["due_soon"],
-        actions_open=actions["open"],
-        actions_past_target=actions["late"],
-    )
 
 
 def report_list(body: PolicingBody, filters: dict[str, Any]) -> QuerySet[InspectionReport]:
@@ -207,11 +183,11 @@ def action_list(
             else actions.filter(owner_id=owner)
         )
     if status := filters.get("status"):
-        actions = actions.filter(status=status)
+        actions = actions.open() if status == "open" else actions.filter(status=status)
     if due := filters.get("due"):
         actions = actions.open()
         if due == "overdue":
-            actions = actions.filter(target_on__lt=today)
+            actions = overdue_actions(actions, today)
         elif due in DUE_WINDOWS:
             actions = actions.filter(
                 target_on__gte=today, target_on__lte=today + dt.timedelta(days=DUE_WINDOWS[due])
@@ -228,7 +204,26 @@ def action_list(
         actions = actions_due_by(actions, today, due_before)
     if slipped := filters.get("slipped"):
         actions = slipped_actions(actions, slipped)
+    # The dashboard's trends and breakdowns (inspections/trends.py).
+    if report := filters.get("report"):
+        actions = actions.filter(serving_reports([report.pk]))
+    if level := filters.get("level"):
+        actions = actions.filter(with_level(level))
+    if opened := filters.get("opened"):
+        actions = actions.filter(actions_opened(opened.first_day, opened.end(today)))
+    if completed := filters.get("completed"):
+        actions = actions.filter(actions_completed(completed.first_day, completed.end(today)))
+    if overdue_at := filters.get("overdue_at"):
+        actions = actions.filter(actions_overdue_on(overdue_at.end(today)))
     return actions.order_by(*action_order(filters.get("sort")))
+
+
+UNRECORDED = "unrecorded"  # the lists' value for "no assurance level recorded"
+
+
+def with_level(level: str) -> Q:
+    """Findings or actions at an assurance level, or with none recorded."""
+    return Q(assurance_level="" if level == UNRECORDED else AssuranceLevel(level))
 
 
 def updated_since(body: PolicingBody, since: dt.date) -> Q:
@@ -323,8 +318,14 @@ def responses_in_state(
             published_on__lte=today,
         )
         return recent.published_on_time() if state == "ontime12" else recent  # type: ignore[no-any-return]
+    if state == "published":
+        return responses.published().filter(due_on__isnull=False)  # type: ignore[attr-defined,no-any-return]
+    if state == "ontime":
+        return responses.published_on_time()  # type: ignore[attr-defined,no-any-return]
     if state == "open":
         return responses.exclude(status__in=CLOSED_STATUSES)
+    if state == "awaiting_approval":
+        return responses.awaiting_approval()  # type: ignore[attr-defined,no-any-return]
     return responses
 
 
@@ -332,6 +333,12 @@ def responses_due_by(responses: Any, today: dt.date, due_before: dt.date) -> Any
     """Open responses due between today and `due_before`, both included (a
     ResponseQuerySet in, one out: Any, as the stubs lose the queryset's class)."""
     return responses.due_within((due_before - today).days, today)
+
+
+def overdue_actions(actions: Any, today: dt.date) -> Any:
+    """Open actions past their target date (the RAG rule's "red because late"); the
+    actions list's "Overdue", the dashboard's and the home page's."""
+    return actions.open().filter(target_on__lt=today)
 
 
 def actions_due_by(actions: Any, today: dt.date, due_before: dt.date) -> Any:
@@ -345,12 +352,15 @@ def response_list(
     state: str,
     today: dt.date,
     due_before: dt.date | None = None,
+    year: int | None = None,
 ) -> QuerySet[Response]:
-    """The body's responses in scope, in one of the dashboard's states, and open and due
-    between today and `due_before` if given."""
+    """The body's responses in scope, in one of the dashboard's states, open and due
+    between today and `due_before` if given, and published in `year` if given."""
     responses = scope.by_report(Response.objects.filter(body=body), body)
     if due_before is not None:
         responses = responses_due_by(responses, today, due_before)
+    if year is not None:
+        responses = responses.filter(responses_published_in(year))
     return (
         responses_in_state(responses, state, today)
         .select_related("report")
@@ -364,13 +374,26 @@ def new_findings(findings: Any, since: dt.date) -> Any:
     return findings.filter(report__published_on__gte=since)
 
 
-def finding_list(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> QuerySet[Finding]:
+def finding_list(
+    body: PolicingBody, scope: Scope, filters: dict[str, Any], today: dt.date | None = None
+) -> QuerySet[Finding]:
     """The body's findings in scope, by kind and by where they stand."""
+    today = today or timezone.localdate()
     findings = scope.by_report(Finding.objects.filter(report__body=body), body)
     if kind := filters.get("kind"):
         findings = findings.filter(kind=kind)
+    if report := filters.get("report"):
+        findings = findings.filter(report=report)
+    if level := filters.get("level"):
+        findings = findings.filter(with_level(level))
+    if opened := filters.get("opened"):
+        findings = findings.filter(findings_opened(opened.first_day, opened.end(today)))
+    if closed := filters.get("closed"):
+        findings = findings.filter(findings_closed(closed.first_day, closed.end(today)))
     closure = filters.get("closure")
-    if closure == "open":
+    if closure == "work":
+        findings = findings.force_work()
+    elif closure == "open":
         findings = findings.open().force_work()
     elif closure == "others":
         findings = findings.open().addressed_to_others()

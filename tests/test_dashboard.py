@@ -19,10 +19,19 @@ from inspections.models import (
     Meeting,
     ReportType,
     ResponseStatus,
+    TargetChange,
 )
 from inspections.selectors import months_ago
+from inspections.trends import Quarter
 
-from .factories import ActionFactory, FindingFactory, ReportFactory, ResponseFactory, UpdateFactory
+from .factories import (
+    ActionFactory,
+    FindingFactory,
+    ReportFactory,
+    ResponseFactory,
+    UpdateFactory,
+    addressee,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +58,9 @@ def all_figures(b) -> list[Figure]:
     figures += [f for f in (b.due_responses, b.due_actions) if f is not None]
     figures += b.closure
     figures += [b.slipped_open]
+    figures += [f for trend in b.trends for f in trend.figures()]
+    figures += [f for row in b.by_report for f in (row.open_findings, row.red_actions)]
+    figures += [*b.findings_by_level, *b.actions_by_level]
     return figures
 
 
@@ -221,6 +233,37 @@ def build_data(body, size: int) -> None:
         action.status = ActionStatus.PENDING_SIGN_OFF
         action.save()
         UpdateFactory.create(action=action, author=body.members.first().user)
+        # For the trends and the levels: findings assured, actions completed in past
+        # quarters, a target moved after a quarter's end.
+        FindingFactory.create(
+            report=report,
+            force_complete_on=TODAY - dt.timedelta(days=40 * n),
+            body_assured_on=TODAY - dt.timedelta(days=40 * n),
+            assurance_level=["substantial", "reasonable", "limited", "none", ""][n % 5],
+        )
+        done = ActionFactory.create(
+            body=body,
+            response=response,
+            start_on=TODAY - dt.timedelta(days=60 * n + 100),
+            target_on=TODAY - dt.timedelta(days=30 * n + 50),
+            status=ActionStatus.COMPLETE,
+            completed_on=TODAY - dt.timedelta(days=30 * n),
+            percent_complete=100,
+            assurance_level=["substantial", "", "limited"][n % 3],
+        )
+        moved(done, from_on=done.target_on - dt.timedelta(days=100), days_ago=20 * n)
+
+
+def moved(action: AssuranceAction, *, from_on: dt.date, days_ago: int) -> None:
+    """Records that the action's target moved to its present one `days_ago` days ago."""
+    TargetChange.objects.create(
+        action=action,
+        from_on=from_on,
+        to_on=action.target_on,
+        reason="The force asked for more time.",
+        changed_by=action.body.members.get(user__username="alice").user,
+        changed_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
 
 
 @pytest.mark.parametrize(
@@ -230,7 +273,10 @@ def test_every_figure_opens_a_list_whose_count_equals_it(alice_client, alice, qu
     build_data(alice.body, 12)
     b = board(alice_client, query)
     figures = all_figures(b)
-    assert len(figures) >= 30
+    assert len(figures) >= 100
+    assert sum(f.value for f in figures if "completed=" in f.url) > 0
+    assert sum(f.value for f in figures if "overdue_at=" in f.url) > 0
+    assert sum(f.value for f in figures if "closed=" in f.url) > 0
     for figure in figures:
         if query:
             assert "type=peel" in figure.url
@@ -372,4 +418,269 @@ def test_the_menu_highlights_exactly_one_item_with_aria_current_on_its_list(
     text = alice_client.get(url).text
     nav = text[text.index('id="navigation"') : text.index("</nav>")]
     assert nav.count("govuk-service-navigation__item--active") == 1
-    assert re.search(rf'aria-current="page">{item}</a>', nav)
+    assert re.search(rf'aria-current="page"><strong [^>]*>{item}</strong></a>', nav)
+
+
+# --- Trends, quarter by quarter ------------------------------------------------------------
+
+QUARTERS = Quarter.last(TODAY)
+THIS, LAST = QUARTERS[-1], QUARTERS[-2]
+
+
+def trend(b, chart_id: str):
+    return next(t for t in b.trends if t.id == chart_id)
+
+
+def column(t, header: str) -> list[int]:
+    index = [str(h) for h in t.headers].index(header)
+    return [row[index].value for row in t.rows]
+
+
+class TestQuarters:
+    def test_quarters_are_calendar_quarters_labelled_by_their_months(self):
+        q = Quarter.of(dt.date(2026, 5, 17))
+        assert (q.key, q.first_day, q.last_day) == (
+            "2026-Q2",
+            dt.date(2026, 4, 1),
+            dt.date(2026, 6, 30),
+        )
+        assert (q.label, q.short) == ("April to June 2026", "Apr")
+        assert Quarter.parse("2025-Q4").shifted(1) == Quarter(2026, 1)
+        assert [x.key for x in Quarter.last(dt.date(2026, 2, 1), 3)] == [
+            "2025-Q3",
+            "2025-Q4",
+            "2026-Q1",
+        ]
+        assert Quarter(2026, 4).end(dt.date(2026, 11, 5)) == dt.date(2026, 11, 5)
+
+    @pytest.mark.parametrize("key", ["2026-Q5", "2026Q1", "26-Q1", "", "1900-Q1"])
+    def test_anything_else_is_not_a_quarter(self, key):
+        with pytest.raises(ValueError, match="Not a quarter"):
+            Quarter.parse(key)
+
+
+class TestTrends:
+    def test_findings_open_by_report_publication_and_close_by_the_bodys_assurance(
+        self, alice_client, alice
+    ):
+        this_quarter = ReportFactory.create(body=alice.body, published_on=THIS.first_day)
+        last_quarter = ReportFactory.create(body=alice.body, published_on=LAST.last_day)
+        FindingFactory.create(report=this_quarter)
+        FindingFactory.create(report=this_quarter, kind="innovative_practice")  # nothing to do
+        FindingFactory.create(  # addressed only to others: not the force's work
+            report=this_quarter, addressed_to=[addressee("home-office", answerable=False)]
+        )
+        FindingFactory.create(report=last_quarter, body_assured_on=THIS.first_day)
+        FindingFactory.create(  # the force's word alone does not close it
+            report=last_quarter, force_complete_on=THIS.first_day
+        )
+        t = trend(board(alice_client), "trend-findings")
+        assert column(t, "Opened")[-2:] == [2, 1]
+        assert column(t, "Closed (body assured)")[-2:] == [0, 1]
+        assert t.periods[-1] == THIS.label
+        for figure in t.figures():
+            assert list_count(alice_client, figure.url) == figure.value, figure.url
+
+    def test_actions_open_by_start_and_complete_by_completion_date(self, alice_client, alice):
+        ActionFactory.create(body=alice.body, start_on=LAST.first_day, target_on=TODAY + DAY)
+        ActionFactory.create(  # starts later this quarter: not opened yet
+            body=alice.body, start_on=TODAY + DAY, target_on=TODAY + 9 * DAY
+        )
+        ActionFactory.create(
+            body=alice.body,
+            start_on=LAST.first_day,
+            target_on=LAST.last_day,
+            status=ActionStatus.COMPLETE,
+            completed_on=THIS.first_day,
+        )
+        t = trend(board(alice_client), "trend-actions")
+        assert column(t, "Opened (started)")[-2:] == [2, 0]
+        assert column(t, "Completed")[-2:] == [0, 1]
+
+    def test_overdue_at_a_quarters_end_counts_the_target_then_in_force(self, alice_client, alice):
+        # Due in the middle of last quarter and still open: overdue at its end and now.
+        ActionFactory.create(
+            body=alice.body, start_on=LAST.first_day, target_on=LAST.first_day + 10 * DAY
+        )
+        # Was due last quarter, moved this quarter to next year: overdue at last quarter's
+        # end, not now.
+        slipped = ActionFactory.create(
+            body=alice.body, start_on=LAST.first_day, target_on=TODAY + 400 * DAY
+        )
+        moved(slipped, from_on=LAST.first_day + 20 * DAY, days_ago=(TODAY - THIS.first_day).days)
+        # Was overdue at last quarter's end, completed since.
+        ActionFactory.create(
+            body=alice.body,
+            start_on=LAST.first_day,
+            target_on=LAST.first_day + 5 * DAY,
+            status=ActionStatus.COMPLETE,
+            completed_on=THIS.first_day,
+        )
+        # Not adopted: never overdue.
+        ActionFactory.create(
+            body=alice.body,
+            start_on=LAST.first_day,
+            target_on=LAST.first_day + 5 * DAY,
+            status=ActionStatus.NOT_ADOPTED,
+        )
+        b = board(alice_client)
+        t = trend(b, "trend-actions")
+        assert column(t, "Overdue at the quarter's end")[-2:] == [3, 1]
+        # Today's figure is the actions list's "Overdue", whatever the quarter.
+        assert column(t, "Overdue at the quarter's end")[-1] == list_count(
+            alice_client, "/actions/?due=overdue"
+        )
+        for figure in t.figures():
+            assert list_count(alice_client, figure.url) == figure.value, figure.url
+
+    def test_the_share_published_on_time_is_given_year_by_year(self, alice_client, alice):
+        def published(year: int, late: bool) -> None:
+            report_on = dt.date(year, 3, 1)
+            ResponseFactory.create(
+                report__body=alice.body,
+                report__published_on=report_on,
+                published_on=report_on + dt.timedelta(days=56 if late else 50),
+                status=ResponseStatus.PUBLISHED,
+            )
+
+        last_year = TODAY.year - 1
+        published(last_year, late=False)
+        published(last_year, late=False)
+        published(last_year, late=True)
+        t = trend(board(alice_client), "trend-on-time")
+        assert t.lines[0].values[-2:] == [67, None]
+        assert t.rows[-2][2] == "67%"
+        assert t.periods[-1] == f"{TODAY.year} (to date)"
+        assert column(t, "Published")[-2:] == [3, 0]
+        assert column(t, "On time")[-2:] == [2, 0]
+        for figure in t.figures():
+            assert list_count(alice_client, figure.url) == figure.value, figure.url
+
+    def test_trends_keep_to_the_dashboards_filters(self, alice_client, alice):
+        peel = ReportFactory.create(
+            body=alice.body, report_type=ReportType.PEEL, published_on=THIS.first_day
+        )
+        other = ReportFactory.create(body=alice.body, published_on=THIS.first_day)
+        FindingFactory.create(report=peel)
+        FindingFactory.create(report=other)
+        this_quarter = {"start_on": THIS.first_day, "target_on": TODAY + 30 * DAY}
+        ActionFactory.create(body=alice.body, **this_quarter).findings.add(
+            FindingFactory.create(report=peel)
+        )
+        ActionFactory.create(body=alice.body, **this_quarter)  # of no report
+        b = board(alice_client, "?type=peel")
+        assert column(trend(b, "trend-findings"), "Opened")[-1] == 2
+        assert column(trend(b, "trend-actions"), "Opened (started)")[-1] == 1
+        assert all("type=peel" in f.url for t in b.trends for f in t.figures())
+
+    def test_each_trend_is_an_svg_with_a_title_a_description_and_its_table_in_details(
+        self, alice_client, alice
+    ):
+        ActionFactory.create(body=alice.body, start_on=THIS.first_day, target_on=TODAY + DAY)
+        page = alice_client.get("/dashboard/").text
+        for chart_id, title in (
+            ("trend-findings", "Findings opened and closed, quarter by quarter"),
+            ("trend-actions", "Actions opened, completed and overdue, quarter by quarter"),
+            ("trend-on-time", "Responses published on time, year by year"),
+        ):
+            start = page.index(f'<figure class="app-chart app-trend" id="{chart_id}">')
+            figure = page[start : page.index("</figure>", start)]
+            assert f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"' in figure
+            assert f'<title id="{chart_id}-title">{title}</title>' in figure
+            assert f'<desc id="{chart_id}-desc">From ' in figure
+            assert figure.index("<details") < figure.index("<table") < figure.index("</details>")
+            assert f"{title}: the figures" in figure
+        assert (
+            'id="trend-actions-desc">From January to March' in page or "Opened (started): " in page
+        )
+
+    def test_an_older_quarter_from_a_link_is_still_applied_and_offered(self, alice_client, alice):
+        ActionFactory.create(
+            body=alice.body, start_on=dt.date(2019, 2, 1), target_on=dt.date(2019, 5, 1)
+        )
+        ActionFactory.create(
+            body=alice.body, start_on=dt.date(2019, 5, 1), target_on=dt.date(2019, 9, 1)
+        )
+        page = alice_client.get("/actions/?opened=2019-Q1")
+        assert page.context["page"].paginator.count == 1
+        assert '<option value="2019-Q1" selected>January to March 2019</option>' in page.text
+        wrong = alice_client.get("/actions/?opened=2019-Q7")
+        assert wrong.status_code == 200
+        assert wrong.context["page"].paginator.count == 2  # an invalid filter is left out
+
+
+# --- Breakdowns: by report and by assurance level ----------------------------------------
+
+
+def test_each_report_shows_its_open_findings_and_red_actions_linking_to_those_lists(
+    alice_client, alice
+):
+    busy = ReportFactory.create(body=alice.body, title="Busy report")
+    quiet = ReportFactory.create(body=alice.body, title="Quiet report")
+    ReportFactory.create(body=alice.body, title="Done report")
+    first, second = FindingFactory.create(report=busy), FindingFactory.create(report=busy)
+    FindingFactory.create(report=busy, body_assured_on=TODAY)  # closed
+    FindingFactory.create(report=busy, kind="innovative_practice")  # nothing to do
+    FindingFactory.create(report=quiet)
+    late = {"start_on": TODAY - 60 * DAY, "target_on": TODAY - DAY}
+    red = ActionFactory.create(body=alice.body, **late)
+    red.findings.add(first, second)  # one action serving two findings counts once
+    ActionFactory.create(body=alice.body, response=ResponseFactory.create(report=busy), **late)
+    ActionFactory.create(  # green
+        body=alice.body, start_on=TODAY - DAY, target_on=TODAY + 90 * DAY
+    ).findings.add(first)
+    rows = board(alice_client).by_report
+    assert [(r.report.title, r.open_findings.value, r.red_actions.value) for r in rows] == [
+        ("Busy report", 2, 2),
+        ("Quiet report", 1, 0),
+    ]
+    for row in rows:
+        for figure in (row.open_findings, row.red_actions):
+            assert list_count(alice_client, figure.url) == figure.value, figure.url
+    page = alice_client.get("/dashboard/").text
+    assert 'data-figure-table="by-report"' in page
+    assert page.count('data-figure="report-red-actions"') == 2
+
+
+def test_the_spread_of_assurance_levels_links_to_each_list(alice_client, alice):
+    report = ReportFactory.create(body=alice.body)
+    for level in ("substantial", "substantial", "limited", ""):
+        FindingFactory.create(report=report, body_assured_on=TODAY, assurance_level=level)
+    FindingFactory.create(report=report, assurance_level="none")  # not assured: left out
+    for level in ("reasonable", ""):
+        ActionFactory.create(body=alice.body, status=ActionStatus.COMPLETE, assurance_level=level)
+    ActionFactory.create(body=alice.body, assurance_level="limited")  # open: left out
+    b = board(alice_client)
+    assert [(str(f.label), f.value) for f in b.findings_by_level] == [
+        ("Substantial", 2),
+        ("Reasonable", 0),
+        ("Limited", 1),
+        ("No assurance", 0),
+        ("Not recorded", 1),
+    ]
+    assert [f.value for f in b.actions_by_level] == [0, 1, 0, 0, 1]
+    for figure in [*b.findings_by_level, *b.actions_by_level]:
+        assert list_count(alice_client, figure.url) == figure.value, figure.url
+    page = alice_client.get("/dashboard/").text
+    assert '<title id="chart-finding-levels-title">Findings by assurance level</title>' in page
+
+
+def test_the_dashboard_has_a_ceiling_on_its_queries(
+    alice_client, alice, django_assert_max_num_queries
+):
+    build_data(alice.body, 20)
+    # Signed in (3), the meetings (2), the figures (23), the filter form (1).
+    with django_assert_max_num_queries(29):
+        assert alice_client.get("/dashboard/").status_code == 200
+
+
+def test_another_bodys_report_is_neither_offered_nor_applied_as_a_filter(olly_client, alice, olly):
+    theirs = ReportFactory.create(body=alice.body, title="Hampshire's own report")
+    FindingFactory.create(report=theirs)
+    FindingFactory.create(report__body=olly.body, reference="Olly's finding")
+    findings = olly_client.get(f"/findings/?report={theirs.pk}")
+    assert [f.reference for f in findings.context["page"].object_list] == ["Olly's finding"]
+    actions = olly_client.get(f"/actions/?report={theirs.pk}")
+    assert "report" in actions.context["filters"].errors
+    for page in (findings, actions):
+        assert "Hampshire's own report" not in page.text

@@ -269,3 +269,19 @@ def test_once_the_force_says_complete_it_prompts_for_the_bodys_assurance(
     # An analyst sees where it stands but is not offered the edit.
     analyst = html.unescape(ana_client.get(f"/reports/{report.pk}/").text)
     assert "Record the body's assurance" not in analyst
+
+
+def test_each_closure_prompt_leads_to_its_date_on_the_findings_edit_page(
+    alice_client, alice, report
+):
+    ready = FindingFactory.create(report=report, reference="Ready")
+    ActionFactory.create(body=alice.body, status="complete").findings.add(ready)
+    said = FindingFactory.create(
+        report=report, reference="Said", force_complete_on=dt.date(2026, 11, 1)
+    )
+    page = alice_client.get(f"/findings/?q=&report={report.pk}").text
+    for finding, field in ((ready, "force_complete_on"), (said, "body_assured_on")):
+        href = f"/findings/{finding.pk}/edit/#finding-{finding.pk}-{field}"
+        assert f'href="{href}"' in page
+        edit = alice_client.get(href.split("#")[0]).text
+        assert f'id="finding-{finding.pk}-{field}"' in edit

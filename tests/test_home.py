@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from inspections.dashboard import Figure
 from inspections.models import ActionStatus, ResponseStatus
 
 from .factories import PASSWORD, ActionFactory, ResponseFactory, UserFactory
@@ -89,23 +91,108 @@ def test_the_home_page_counts_only_the_users_own_bodys_records(alice_client, ali
     ActionFactory.create(body=olly.body, start_on=today, target_on=today)
 
     response = alice_client.get("/")
-    summary = response.context["summary"]
-    assert (summary.responses_open, summary.responses_overdue, summary.responses_due_soon) == (
-        2,
-        1,
-        1,
-    )
-    assert (summary.actions_open, summary.actions_past_target) == (1, 1)
+    home = response.context["home"]
+    assert [(str(f.label), f.value) for f in home.responses] == [
+        ("Open", 2),
+        ("Due in the next 14 days", 1),
+        ("Overdue", 1),
+    ]
+    assert [(str(f.label), f.value) for f in home.actions] == [
+        ("Open", 1),
+        ("Past their target date", 1),
+    ]
 
 
 def test_the_home_page_keeps_a_constant_number_of_queries(
     alice_client, alice, django_assert_max_num_queries
 ):
-    for _ in range(20):
-        ResponseFactory.create(report__body=alice.body)
-        ActionFactory.create(body=alice.body)
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.get("/").status_code == 200
+        return len(queries)
+
+    busy_home(alice.body, 2)
+    small = count()
+    busy_home(alice.body, 20)
+    assert count() == small
     with django_assert_max_num_queries(6):
         assert alice_client.get("/").status_code == 200
+
+
+# Issue 13: every figure links to its list; an approver's and an editor's own figures.
+
+TODAY = timezone.localdate()
+DAY = dt.timedelta(days=1)
+
+
+def busy_home(body, size: int) -> None:
+    """Responses in every state the home page counts and actions due at every distance."""
+    for n in range(size):
+        published = TODAY - dt.timedelta(days=55 - (n % 20) + 5)  # due from 5 days ago on
+        ResponseFactory.create(
+            report__body=body,
+            report__published_on=published,
+            status=ResponseStatus.READY_FOR_APPROVAL if n % 3 == 0 else ResponseStatus.DRAFT,
+        )
+        ActionFactory.create(
+            body=body,
+            start_on=TODAY - 30 * DAY,
+            target_on=TODAY + (n % 12 - 3) * DAY,
+            status=ActionStatus.COMPLETE if n % 5 == 0 else ActionStatus.IN_PROGRESS,
+        )
+
+
+def home_figures(client) -> list[Figure]:
+    home = client.get("/").context["home"]
+    figures = [*home.responses, *home.actions, *home.due_this_week]
+    return figures + ([home.awaiting_approval] if home.awaiting_approval else [])
+
+
+def test_every_figure_on_the_home_page_opens_a_list_of_the_same_count(pat, client):
+    busy_home(pat.body, 24)
+    client.force_login(pat.user)
+    figures = home_figures(client)
+    assert len(figures) == 8  # an approver sees both "awaiting" and "due this week"
+    assert any(f.value for f in figures)
+    for figure in figures:
+        page = client.get(figure.url)
+        assert page.status_code == 200, figure.url
+        assert page.context["page"].paginator.count == figure.value, (figure.label, figure.url)
+        assert f'href="{figure.url.replace("&", "&amp;")}"' in client.get("/").text
+
+
+def test_an_approver_sees_the_responses_awaiting_approval(pat, client):
+    busy_home(pat.body, 6)  # n = 0 and 3 are ready for approval
+    client.force_login(pat.user)
+    page = client.get("/")
+    assert page.context["home"].awaiting_approval.value == 2
+    assert "Awaiting your approval" in page.text
+    assert 'data-figure="awaiting-approval"' in page.text
+
+
+def test_an_editor_sees_what_is_due_this_week_and_no_approvals(alice_client, alice):
+    ResponseFactory.create(  # due in 7 days: this week
+        report__body=alice.body, report__published_on=TODAY - dt.timedelta(days=48)
+    )
+    ResponseFactory.create(  # due in 8 days: not
+        report__body=alice.body, report__published_on=TODAY - dt.timedelta(days=47)
+    )
+    for days in (0, 7, 8, -1):
+        ActionFactory.create(
+            body=alice.body, start_on=TODAY - 9 * DAY, target_on=TODAY + days * DAY
+        )
+    page = alice_client.get("/")
+    home = page.context["home"]
+    assert home.awaiting_approval is None
+    assert "Awaiting your approval" not in page.text
+    assert [f.value for f in home.due_this_week] == [1, 2]
+    day = (TODAY + 7 * DAY).strftime("%-d %B %Y")
+    assert f"Open and due by {day}." in page.text
+
+
+def test_an_analyst_sees_neither_approvals_nor_the_week(ana_client):
+    home = ana_client.get("/").context["home"]
+    assert (home.awaiting_approval, home.due_this_week) == (None, [])
 
 
 def test_a_user_without_a_body_sees_no_records():

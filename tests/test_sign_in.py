@@ -325,7 +325,8 @@ def test_the_account_page_says_who_you_are_and_links_to_what_you_can_change(alic
     assert 'href="/account/2fa/totp/activate/"' in text
     assert 'href="/account/2fa/webauthn/add/"' in text
     assert 'href="/account/notifications/"' in text
-    assert 'aria-current="page">Your account</a>' in text
+    fallback = '<strong class="govuk-service-navigation__active-fallback">'
+    assert f'aria-current="page">{fallback}Your account</strong></a>' in text
 
 
 def test_the_account_page_shows_two_factor_sign_in_as_it_is(pat):

@@ -248,9 +248,11 @@ FINDING_HEADERS = (
 )
 
 
-def finding_table(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> Table:
+def finding_table(
+    body: PolicingBody, scope: Scope, filters: dict[str, Any], today: dt.date | None = None
+) -> Table:
     """`selectors.finding_list`, in the columns the tracker import reads (names.md)."""
-    findings = selectors.finding_list(body, scope, filters).annotate(
+    findings = selectors.finding_list(body, scope, filters, today).annotate(
         addressee_names=_joined(
             Finding.addressees.through.objects.all(), "finding_id", "addressee__name"
         )
@@ -291,10 +293,18 @@ def finding_table(body: PolicingBody, scope: Scope, filters: dict[str, Any]) -> 
 # --- Responses ----------------------------------------------------------------------------
 
 
-def response_table(body: PolicingBody, scope: Scope, state: str, today: dt.date) -> Table:
+def response_table(
+    body: PolicingBody,
+    scope: Scope,
+    state: str,
+    today: dt.date,
+    *,
+    due_before: dt.date | None = None,
+    year: int | None = None,
+) -> Table:
     """`selectors.response_list`, with every field of each response."""
     responses = (
-        selectors.response_list(body, scope, state, today)
+        selectors.response_list(body, scope, state, today, due_before, year)
         .select_related("approved_by")
         .annotate(entry_count=_count(ResponseEntry.objects.all(), "response_id"))
     )

@@ -35,7 +35,7 @@ from ..rules import RAG_LABELS
 from ..selectors import AGE_BANDS, DUE_WINDOWS
 from ..validation import status_progress_problems, without_bidi_controls
 from .responses import VersionedForm
-from .scope import ScopeFields
+from .scope import ScopeFields, level_field, quarter_field, report_field
 from .util import DateField, Form, ModelForm, add_problems, choice, date_field, model_choice
 
 PERCENT = forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"})
@@ -470,7 +470,13 @@ class ActionFilterForm(ScopeFields):
     mine = forms.BooleanField(label=_("Only actions I own"), required=False)
     owner = forms.ChoiceField(label=_("Owner"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *ActionStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            ("open", _("Open (not started, in progress or pending sign-off)")),
+            *ActionStatus.choices,
+        ],
     )
     rag = forms.ChoiceField(
         label=_("RAG"),
@@ -511,6 +517,11 @@ class ActionFilterForm(ScopeFields):
             ("open", _("Open and moved later at least once")),
         ],
     )
+    report = report_field()
+    level = level_field()
+    opened = quarter_field(_("Started in"))
+    completed = quarter_field(_("Completed in"))
+    overdue_at = quarter_field(_("Overdue at the end of"))
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -523,13 +534,15 @@ class ActionFilterForm(ScopeFields):
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, body=membership.body, **kwargs)
         self.auto_id = "filter-%s"
         body = membership.body
         if membership.is_contributor:
-            # Their own actions only: no one else of the body is named to them.
+            # Their own actions only: no one else of the body is named to them, nor the
+            # body's reports (only the findings their actions serve).
             del self.fields["owner"]
             del self.fields["mine"]
+            del self.fields["report"]
             return
         choice(self, "owner").choices = [
             ("", _("Anyone")),

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from .actions import (
-    OPEN_ACTION_STATUSES,
-    ActionStatus,
     AssuranceAction,
     Evidence,
     Forum,
@@ -42,6 +40,7 @@ from .responses import (
     ResponseEntry,
     ResponseStatus,
 )
+from .statuses import OPEN_ACTION_STATUSES, ActionStatus
 from .submissions import SubmissionKey
 from .tenancy import ACTION_OWNER_ROLES, Membership, Role
 from .transfer import TOKEN_PREFIX, ApiToken, ImportKind, ImportMapping, ImportUpload

@@ -19,19 +19,7 @@ from .. import rules
 from .reference import PolicingBody
 from .reports import AssuranceLevel, Finding
 from .responses import Response
-
-
-class ActionStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PENDING_SIGN_OFF = "pending_sign_off", _("Pending sign-off")
-    COMPLETE = "complete", _("Complete")
-    NOT_ADOPTED = "not_adopted", _("Not adopted")
-
-
-OPEN_ACTION_STATUSES = frozenset(
-    {ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.PENDING_SIGN_OFF}
-)
+from .statuses import OPEN_ACTION_STATUSES, ActionStatus
 
 
 class Forum(models.TextChoices):

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from .. import rules
 from .marking import Marking
 from .reference import Addressee, Force, Inspectorate, PolicingBody
+from .statuses import OPEN_ACTION_STATUSES, ActionStatus
 
 
 class ReportType(models.TextChoices):
@@ -182,18 +183,20 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         )
 
     def force_work(self) -> FindingQuerySet:
-        """Findings the force must act on: all but those addressed only to others."""
-        return self.exclude(self._addressed_only_to_others())
+        """Findings the force must act on: all but recommendations addressed only to
+        others and innovative practice (noted, nothing to do). The dashboard's open
+        findings, trends and breakdown by report count these."""
+        return self.exclude(self._addressed_only_to_others()).exclude(
+            kind=FindingKind.INNOVATIVE_PRACTICE
+        )
 
     def addressed_to_others(self) -> FindingQuerySet:
-        """Recommendations addressed only to others (the complement of `force_work`)."""
+        """Recommendations addressed only to others (tracked, not the force's work)."""
         return self.filter(self._addressed_only_to_others())
 
     def actions_all_complete(self) -> FindingQuerySet:
         """Findings served by at least one complete action, every other action serving
         them being complete or not adopted: the force can say it is complete."""
-        from .actions import OPEN_ACTION_STATUSES, ActionStatus  # actions imports this module
-
         through = self.model.actions.through
         served = through.objects.filter(finding_id=models.OuterRef("pk"))
         return self.filter(

@@ -50,6 +50,10 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         """Open and due between today and `days` days from now, both included."""
         return self.running().filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=days))
 
+    def awaiting_approval(self) -> ResponseQuerySet:
+        """Sent for approval: waiting for one of the body's approvers."""
+        return self.filter(status=ResponseStatus.READY_FOR_APPROVAL)
+
     def published(self) -> ResponseQuerySet:
         return self.filter(status__in=PUBLISHED_STATUSES, published_on__isnull=False)
 

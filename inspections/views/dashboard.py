@@ -52,6 +52,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         cleaned.get("state") or "",
         today,
         cleaned.get("due_before"),
+        cleaned.get("year"),
     )
     context = {"filters": form, "page": paginate(request, responses), "today": today}
     return render_page(request, "inspections/responses/list.html", context, partial="results")
@@ -60,8 +61,10 @@ def response_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
     membership = member(request)
-    form = FindingFilterForm(request.GET)
+    form = FindingFilterForm(request.GET, body=membership.body)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    findings = selectors.finding_list(membership.body, Scope.from_cleaned(cleaned), cleaned)
+    findings = selectors.finding_list(
+        membership.body, Scope.from_cleaned(cleaned), cleaned, timezone.localdate()
+    )
     context = {"filters": form, "page": paginate(request, findings)}
     return render_page(request, "inspections/findings/list.html", context, partial="results")

@@ -83,9 +83,9 @@ def _reports(membership: Membership, params: QueryDict, today: dt.date) -> tuple
 def _findings(
     membership: Membership, params: QueryDict, today: dt.date
 ) -> tuple[tables.Table, str]:
-    form = FindingFilterForm(params)
+    form = FindingFilterForm(params, body=membership.body)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    table = tables.finding_table(membership.body, Scope.from_cleaned(cleaned), cleaned)
+    table = tables.finding_table(membership.body, Scope.from_cleaned(cleaned), cleaned, today)
     return table, describe_filters(form, cleaned)
 
 
@@ -95,7 +95,12 @@ def _responses(
     form = ResponseFilterForm(params)
     cleaned = form.cleaned_data if form.is_valid() else {}
     table = tables.response_table(
-        membership.body, Scope.from_cleaned(cleaned), cleaned.get("state") or "", today
+        membership.body,
+        Scope.from_cleaned(cleaned),
+        cleaned.get("state") or "",
+        today,
+        due_before=cleaned.get("due_before"),
+        year=cleaned.get("year"),
     )
     return table, describe_filters(form, cleaned)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import selectors
+from .. import dashboard, selectors
 from ..access import membership_or_none
 
 
@@ -22,8 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         context = {"yours": selectors.your_actions(membership, today), "today": today}
         return render(request, "inspections/actions/yours.html", context)
-    summary = selectors.home_summary(body=membership.body, today=timezone.localdate())
-    return render(request, "inspections/home.html", {"summary": summary})
+    figures = dashboard.home(membership, timezone.localdate())
+    return render(request, "inspections/home.html", {"home": figures})
 
 
 @login_not_required

@@ -37,7 +37,7 @@ def test_alice_creates_an_action_links_two_findings_and_records_progress(
     )
 
     sign_in(page, server_url, "alice")
-    page.get_by_role("link", name="Actions").click()
+    page.get_by_role("link", name="Actions", exact=True).click()  # in the menu
     expect(page.get_by_role("heading", level=1)).to_contain_text("actions")
     assert_accessible(page)
     page.get_by_role("link", name="Add an action").click()

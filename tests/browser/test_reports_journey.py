@@ -16,7 +16,7 @@ from .dates import fill_date
 def test_alice_logs_a_report_with_three_findings_and_answers_them(page: Page, server_url, alice):
     load_reference_data()
     sign_in(page, server_url, "alice")
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Reports", exact=True).click()  # in the menu
     expect(page.get_by_role("heading", level=1)).to_have_text("Inspection reports")
     assert_accessible(page)
 
