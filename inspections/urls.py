@@ -35,6 +35,8 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("accessibility/", home.accessibility, name="accessibility"),
     path("settings/", settings.body_settings, name="body_settings"),
+    path("settings/letterhead/", settings.body_letterhead, name="body_letterhead"),
+    path("settings/logo/", settings.body_logo, name="body_logo"),
     # Signing in and out, and passwords: django-allauth's views (its own pages are under
     # /account/, from pcc_responses/urls.py), and the account page.
     path("sign-in/", account.sign_in, name="login"),
