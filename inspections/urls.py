@@ -63,6 +63,7 @@ urlpatterns = [
     path("board-packs/", packs.pack_list, name="pack_list"),
     path("board-packs/<int:pk>/", packs.pack_detail, name="pack_detail"),
     path("board-packs/<int:pk>/download/", packs.pack_download, name="pack_download"),
+    path("board-packs/<int:pk>/retry/", packs.pack_retry, name="pack_retry"),
     # Reports and their findings
     path("reports/", reports.report_list, name="report_list"),
     path("reports/new/", reports.report_create, name="report_create"),
