@@ -547,6 +547,20 @@ class Drawer:
                 fonts[font.resource_name] = font.embed(pdf, self.compress)
 
     @staticmethod
+    def _on_page(pdf: pydyf.PDF, kid: Any, page: bytes) -> bool:
+        """Whether a structure element has content on the page (its own or its kids')."""
+        if not (isinstance(kid, bytes) and kid.endswith(b" R")):
+            return False
+        element = pdf.objects[_number(kid)]
+        if not isinstance(element, pydyf.Dictionary):
+            return False
+        if "Pg" in element and bytes(element["Pg"]) == page:
+            return True
+        kids = element.get("K")
+        kids = kids if isinstance(kids, pydyf.Array) else [kids]
+        return any(Drawer._on_page(pdf, k, page) for k in kids)
+
+    @staticmethod
     def _landscape(pdf: pydyf.PDF, kid: int) -> bool:
         left, bottom, right, top = (float(v) for v in pdf.objects[kid]["MediaBox"])
         return right - left > top - bottom
@@ -585,7 +599,19 @@ class Drawer:
     ) -> None:
         assert table.header is not None
         element = self._element(pdf, "Table", document_element)
-        document_element["K"].append(element.reference)
+        # In reading order right after what WeasyPrint tagged on the table's first page
+        # (its heading), so a screen reader meets each heading and then its table.
+        kids = document_element["K"]
+        first_page = bytes(pages[0][1].reference)
+        at = next(
+            (
+                n + 1
+                for n in range(len(kids) - 1, -1, -1)
+                if self._on_page(pdf, kids[n], first_page)
+            ),
+            len(kids),
+        )
+        kids.insert(at, element.reference)
         head = self._element(pdf, "THead", element)
         body = self._element(pdf, "TBody", element)
         element["K"].extend([head.reference, body.reference])

@@ -37,7 +37,7 @@ def _page_marks(page: Any, number: int, found: dict[tuple[int, int], list[str]])
 
     def before(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
         if operator in (b"BDC", b"BMC"):
-            properties = operands[1] if operator == b"BDC" and len(operands) > 1 else None
+            properties: Any = operands[1] if operator == b"BDC" and len(operands) > 1 else {}
             mcid = properties.get("/MCID") if hasattr(properties, "get") else None
             stack.append(int(mcid) if mcid is not None else None)
         elif operator == b"EMC" and stack:
@@ -60,7 +60,8 @@ def _kids(element: Any) -> list[Any]:
 
 def struct_elements(reader: PdfReader, kind: str) -> list[Any]:
     """Every structure element of a kind ("/Table", "/Figure"...), in reading order."""
-    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    trailer: Any = reader.trailer
+    root = trailer["/Root"]["/StructTreeRoot"]
     found = []
 
     def visit(node: Any) -> None:
@@ -102,7 +103,10 @@ def content_of(
 
 def tables(reader: PdfReader) -> list[list[list[Cell]]]:
     """Every tagged table: its rows (header rows first), each a list of cells."""
-    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    pages: dict[int, int] = {
+        page.indirect_reference.idnum: n  # type: ignore[union-attr]  # pages of a file have one
+        for n, page in enumerate(reader.pages)
+    }
     texts = marked_text(reader)
     result = []
     for table in struct_elements(reader, "/Table"):

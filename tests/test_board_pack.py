@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -47,7 +48,7 @@ from .factories import (
     ResponseFactory,
     UpdateFactory,
 )
-from .pdf_reading import Cell, tables, text_runs
+from .pdf_reading import Cell, content_of, marked_text, tables, text_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -379,11 +380,26 @@ class TestTheTable:
         assert all(c.kind == "TD" for row in rows for c in row)
         # Every font is embedded, with a map back to the text.
         for page in reader.pages:
-            for font in page["/Resources"]["/Font"].values():
+            resources: Any = page["/Resources"]
+            for font in resources["/Font"].values():
                 font = font.get_object()
                 assert "/ToUnicode" in font
                 descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
                 assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+
+    def test_a_screen_reader_meets_each_heading_then_its_table(self, alice, media):
+        action = ActionFactory.create(body=alice.body, title="Custody audit")
+        action.status = ActionStatus.PENDING_SIGN_OFF
+        action.save()  # a status change, so both long tables are there
+        reader = pdf_of(build(alice))
+        order = [
+            (kind, texts)
+            for kind, texts in reading_order(reader)
+            if kind == "/Table" or "status change since" in texts or "open action" in texts
+        ]
+        assert [kind for kind, _text in order][-4:] == ["/Sect", "/Table", "/Sect", "/Table"]
+        assert "1 status change since" in order[-4][1]
+        assert "1 open action" in order[-2][1]
 
     def test_no_row_is_split_and_every_page_but_the_last_is_full(self, alice, media):
         for n in range(75):
@@ -442,6 +458,22 @@ class TestLinks:
         targets = link_targets(pdf_of(build(alice)))
         assert targets
         assert all(t.startswith("https://pcc.example.gov.uk/") for t in targets), targets
+
+
+def reading_order(reader: PdfReader) -> list[tuple[str, str]]:
+    """The document's top-level structure elements with the text they hold."""
+    texts = marked_text(reader)
+    pages = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages)}  # type: ignore[union-attr]
+    trailer: Any = reader.trailer
+    document = trailer["/Root"]["/StructTreeRoot"]["/K"]
+    document = (document[0] if isinstance(document, list) else document).get_object()
+    return [
+        (
+            str(kid.get_object()["/S"]),
+            " ".join(texts.get(mark, "") for mark in content_of(kid.get_object(), pages)),
+        )
+        for kid in document["/K"]
+    ]
 
 
 def link_targets(reader: PdfReader) -> list[str]:
@@ -807,6 +839,17 @@ class TestPacksForAMeeting:
         assert "For the meeting: September board" in listing
         assert "For the meeting: December board" in listing
         assert client.get(f"/board-packs/{old.pk}/download/").status_code == 200
+
+    def test_any_pack_changes_since_the_last_meeting_by_default_as_the_dashboard(
+        self, ana, dummy_tasks
+    ):
+        last = a_meeting(ana.body, "Panel", -9)
+        a_meeting(ana.body, "Next board", 5)
+        signed_in(ana).post("/board-packs/", {"since": ""})
+        pack = BoardPack.objects.get()
+        assert pack.since == last.held_on
+        assert pack.meeting is None
+        assert pack.expires_at is not None
 
     def test_another_bodys_meeting_or_no_meeting_at_all_is_not_found(self, pat, olly, dummy_tasks):
         theirs = a_meeting(olly.body, "Their board", 10)

@@ -823,7 +823,7 @@ def sign_off_pages(response: Response, paragraphs: int) -> tuple[int, int]:
     Response.objects.filter(pk=response.pk).update(
         comments="\n\n".join([*filler, "The last paragraph ends with these words."])
     )
-    fresh = response_for_document(response.body.members.first(), response.pk)
+    fresh = response_for_document(response.body.members.get(), response.pk)
     reader = PdfReader(io.BytesIO(render_response_pdf(edition_content(fresh), response=fresh)))
     texts = [flat(text) for text in page_texts(reader)]
     end = next(n for n, text in enumerate(texts) if "ends with these words." in text)
