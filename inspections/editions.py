@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from .letterhead import Letterhead
 from .models import Finding, FindingKind, Marking, Response, highest_marking
 from .pdf import document_lang, render_document
 
@@ -82,8 +83,9 @@ def render_response_pdf(
     correction: dict[str, Any] | None = None,
     produced: Any = None,
 ) -> bytes:
-    """The response as bodies publish it, marked with the highest marking of the
-    response and its report."""
+    """The response as bodies publish it, on the body's letterhead (as it is now: an
+    edition stores the PDF, so its letterhead stays as it was when it was published),
+    marked with the highest marking of the response and its report."""
     sensitive = (
         highest_marking(response.marking, response.report.marking) == Marking.OFFICIAL_SENSITIVE
     )
@@ -96,5 +98,7 @@ def render_response_pdf(
         "author": content["office"],
         "lang": document_lang(),
         "produced": produced or timezone.localtime(),
+        "letterhead": (letterhead := Letterhead.of(response.body)),
     }
-    return render_document("pdf/response.html", context)
+    resources = letterhead.resources() if letterhead else {}
+    return render_document("pdf/response.html", context, resources=resources)

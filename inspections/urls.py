@@ -35,6 +35,8 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("accessibility/", home.accessibility, name="accessibility"),
     path("settings/", settings.body_settings, name="body_settings"),
+    path("settings/letterhead/", settings.body_letterhead, name="body_letterhead"),
+    path("settings/logo/", settings.body_logo, name="body_logo"),
     # Signing in and out, and passwords: django-allauth's views (its own pages are under
     # /account/, from pcc_responses/urls.py), and the account page.
     path("sign-in/", account.sign_in, name="login"),
@@ -61,6 +63,7 @@ urlpatterns = [
     path("board-packs/", packs.pack_list, name="pack_list"),
     path("board-packs/<int:pk>/", packs.pack_detail, name="pack_detail"),
     path("board-packs/<int:pk>/download/", packs.pack_download, name="pack_download"),
+    path("board-packs/<int:pk>/retry/", packs.pack_retry, name="pack_retry"),
     # Reports and their findings
     path("reports/", reports.report_list, name="report_list"),
     path("reports/new/", reports.report_create, name="report_create"),

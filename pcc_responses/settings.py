@@ -334,6 +334,11 @@ EVIDENCE_TYPES = {
 
 # Board packs (PDF) are kept for this many hours after they are produced, then deleted.
 BOARD_PACK_TTL_HOURS = env_int("BOARD_PACK_TTL_HOURS", 24)
+# A pack being built whose heartbeat is older than this lost its worker: it is marked
+# failed, with a "Try again" button (inspections/packs.py).
+BOARD_PACK_STALE_SECONDS = env_int("BOARD_PACK_STALE_SECONDS", 120)
+# The body's logo (PNG or SVG) for its letterhead.
+LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 512 * 1024)
 
 # Reasons for changes (after approval, corrections) are the users own words: no length
 # limit (the default is 100 characters, which PostgreSQL enforces and SQLite does not).

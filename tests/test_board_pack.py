@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,17 +17,20 @@ from django.db import connection, transaction
 from django.http import FileResponse
 from django.tasks import task_backends
 from django.tasks.backends.dummy import DummyBackend
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from inspections import packs
+from inspections import packs, pdf_table
 from inspections.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
     AssuranceAction,
     BoardPack,
+    Forum,
     Marking,
+    Meeting,
     PackStage,
     PackStatus,
     PolicingBody,
@@ -44,6 +48,7 @@ from .factories import (
     ResponseFactory,
     UpdateFactory,
 )
+from .pdf_reading import Cell, content_of, marked_text, tables, text_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +57,14 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.Immed
 HTMX = {"HX-Request": "true"}
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def beats_only_at_stages(monkeypatch) -> None:
+    """Between stages a build touches its heartbeat by the clock (at most every
+    BEAT_SECONDS): on a slow machine, more often. Query counts and progress seen here are
+    about the data, so those beats are off unless a test turns them on."""
+    monkeypatch.setattr(packs, "BEAT_SECONDS", float("inf"))
 
 
 @pytest.fixture
@@ -205,9 +218,10 @@ class TestBuildingOnTheDemoData:
     ):
         ana = demo.members.get(user__username="ana")
         pack = make_pack(ana)
-        # The dashboard's figures (dashboard.build: nine more since its trends, breakdown
-        # by report and assurance levels), then the pack's own lists.
-        with django_assert_max_num_queries(32):
+        # The dashboard's figures (dashboard.build), the pack's own (overdue responses, open
+        # actions, the findings they serve, the marking) and its record's (claim, stages,
+        # stalled packs).
+        with django_assert_max_num_queries(34):
             built = board_pack_build(pack_id=pack.pk)
         assert built is not None
         assert built.status == PackStatus.DONE, built.error
@@ -240,10 +254,11 @@ class TestBuildingOnTheDemoData:
         assert open_count > 10
         assert len(content.open_actions) == open_count
         assert f"All {open_count} open actions" in text
-        # One row per open action: each row, and nothing else on these pages, has a "%".
+        # One row per open action, in order of target date.
         start = next(i for i, page in enumerate(pages) if f"All {open_count} open actions" in page)
-        table = "\n".join(pages[start:]).split(f"All {open_count} open actions", 1)[1]
-        assert table.count("%") == open_count
+        table = flat("\n".join(pages[start:]).split(f"All {open_count} open actions", 1)[1])
+        positions = [table.index(flat(action.title)) for action in content.open_actions]
+        assert positions == sorted(positions)
         assert_page_furniture(pages)
 
     def test_the_demo_pack_is_marked_because_it_lists_actions_on_the_custody_report(self, demo):
@@ -251,6 +266,26 @@ class TestBuildingOnTheDemoData:
         pages = pages_of(build(ana))
         for text in pages:
             assert text.count("OFFICIAL-SENSITIVE") >= 2  # top and bottom of every page
+
+
+def pdf_of(pack: BoardPack) -> PdfReader:
+    with pack.file.open("rb") as handle:
+        return PdfReader(io.BytesIO(handle.read()))
+
+
+def open_action_rows(reader: PdfReader) -> list[list[Cell]]:
+    """The open-actions table's body rows, cell by cell, as the tags give them."""
+    *_others, table = tables(reader)
+    header, *rows = table
+    assert [c.text for c in header] == [
+        "Action",
+        "Report and findings",
+        "Owner",
+        "Target",
+        "RAG",
+        "Latest update",
+    ]
+    return rows
 
 
 class TestTheTable:
@@ -280,30 +315,185 @@ class TestTheTable:
         assert_page_furniture(pages)
         assert not any("OFFICIAL-SENSITIVE" in page for page in pages)
 
-    def test_each_row_has_owner_target_status_percent_rag_and_latest_update(self, alice, media):
+    def test_each_row_has_the_description_references_owner_target_slippage_rag_and_update(
+        self, alice, media
+    ):
+        report = ReportFactory.create(body=alice.body, reference="HMICFRS-2024-07")
         action = ActionFactory.create(
             body=alice.body,
             title="Audit custody records",
+            description="Dip-sample 30 custody records a quarter.",
             owner=alice.user,
             start_on=TODAY - 100 * DAY,
-            target_on=TODAY - 2 * DAY,
+            target_on=TODAY - 60 * DAY,
             percent_complete=55,
             status=ActionStatus.PENDING_SIGN_OFF,
         )
-        update = UpdateFactory.create(action=action, author=alice.user)
+        action.findings.add(
+            FindingFactory.create(report=report, reference="Recommendation 3", position=3),
+            FindingFactory.create(report=report, reference="AFI 2", position=9),
+        )
+        # Moved twice, 58 days in all (the original target and the count are what the
+        # target-date changes record; the slippage partial says it).
+        AssuranceAction.objects.filter(pk=action.pk).update(
+            original_target_on=TODAY - 118 * DAY, slip_count=2
+        )
+        update = UpdateFactory.create(
+            action=action, author=alice.user, text="Half the records are audited."
+        )
         UpdateFactory.create(
-            action=action, author=alice.user, written_at=update.written_at - 10 * DAY
+            action=action,
+            author=alice.user,
+            text="An older update.",
+            written_at=update.written_at - 10 * DAY,
         )
         ActionFactory.create(body=alice.body, title="Unallocated work", owner=None)
-        text = flat("\n".join(pages_of(build(alice))))
-        row = (
-            f"Audit custody records Alice {action.target_on:%-d %b %Y} Pending sign-off 55% Red "
-            f"{timezone.localtime(update.written_at):%-d %b %Y}"
-        )
-        assert row in text
-        assert "Unallocated work Awaiting allocation" in text
-        assert "None yet" in text
+        pack = build(alice)
+        rows = {
+            row[0].text.split(" Dip")[0]: [c.text for c in row]
+            for row in open_action_rows(pdf_of(pack))
+        }
+        written = timezone.localtime(update.written_at)
+        assert rows["Audit custody records"] == [
+            "Audit custody records Dip-sample 30 custody records a quarter.",
+            "HMICFRS-2024-07 Recommendation 3, AFI 2",
+            "Alice",
+            f"{action.target_on:%-d %B %Y} Moved 2 times, 58 days later 60 days overdue",
+            "Red 55% Pending sign-off",
+            f"{written:%-d %B %Y} Half the records are audited.",
+        ]
+        unallocated = rows["Unallocated work"]
+        assert unallocated[1] == "Not linked to a finding"
+        assert unallocated[2] == "Awaiting allocation"
+        assert unallocated[5] == "No updates yet"
+        text = flat("\n".join(pages_of(pack)))
+        assert "An older update." not in text
         assert "1 overdue action" in text
+        assert "They come first in the table of open actions" in text
+
+    def test_an_action_serving_only_a_response_names_its_report(self, alice, media):
+        response = ResponseFactory.create(report__body=alice.body, report__title="Custody 2025")
+        ActionFactory.create(body=alice.body, title="Reply to the chief", response=response)
+        [row] = open_action_rows(pdf_of(build(alice)))
+        assert row[1].text == "Custody 2025"
+
+    def test_the_table_is_tagged_with_column_headers_and_one_row_per_action(self, alice, media):
+        for n in range(40):
+            ActionFactory.create(body=alice.body, title=f"Action {n:02}", target_on=TODAY + n * DAY)
+        reader = pdf_of(build(alice))
+        *_others, table = tables(reader)
+        header, *rows = table
+        assert all(c.kind == "TH" for c in header)
+        assert all(c.attributes == {"/O": "/Table", "/Scope": "/Column"} for c in header)
+        assert [row[0].text for row in rows] == [f"Action {n:02}" for n in range(40)]
+        assert all(c.kind == "TD" for row in rows for c in row)
+        # Every font is embedded, with a map back to the text.
+        for page in reader.pages:
+            resources: Any = page["/Resources"]
+            for font in resources["/Font"].values():
+                font = font.get_object()
+                assert "/ToUnicode" in font
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+
+    def test_a_screen_reader_meets_each_heading_then_its_table(self, alice, media):
+        action = ActionFactory.create(body=alice.body, title="Custody audit")
+        action.status = ActionStatus.PENDING_SIGN_OFF
+        action.save()  # a status change, so both long tables are there
+        reader = pdf_of(build(alice))
+        order = [
+            (kind, texts)
+            for kind, texts in reading_order(reader)
+            if kind == "/Table" or "status change since" in texts or "open action" in texts
+        ]
+        assert [kind for kind, _text in order][-4:] == ["/Sect", "/Table", "/Sect", "/Table"]
+        assert "1 status change since" in order[-4][1]
+        assert "1 open action" in order[-2][1]
+
+    def test_no_row_is_split_and_every_page_but_the_last_is_full(self, alice, media):
+        for n in range(75):
+            action = ActionFactory.create(
+                body=alice.body,
+                title=f"Action {n:02}",
+                description="Check what the force has done. " * (1 + n % 4),
+                target_on=TODAY + n * DAY,
+            )
+            UpdateFactory.create(action=action, author=alice.user, text=f"Update {n:02}.")
+        reader = pdf_of(build(alice))
+        rows = open_action_rows(reader)
+        assert len(rows) == 75
+        for row in rows:
+            assert len({cell.page for cell in row}) == 1, row[0].text  # never split
+        pages = [row[0].page for row in rows]
+        per_page = [pages.count(p) for p in sorted(set(pages))]
+        assert len(per_page) >= 3
+        assert per_page[-1] >= pdf_table.MIN_LAST_ROWS  # no page holding one row
+        # Full pages: the lowest text of each page but the last is within one row of the
+        # bottom margin (rows here are at most five lines high).
+        lowest_row = pdf_table.MARGIN_BOTTOM + 5 * pdf_table.LEADING + 2 * pdf_table.PAD_Y
+        for number in sorted(set(pages))[:-1]:
+            heights = [
+                y
+                for text, y in text_runs(reader.pages[number])
+                if y > pdf_table.MARGIN_BOTTOM and not text.startswith(("Page", "Produced"))
+            ]
+            assert min(heights) < lowest_row + pdf_table.LEADING, number
+
+    def test_a_very_long_cell_is_cut_short_with_an_ellipsis_and_the_row_fits_a_page(
+        self, alice, media
+    ):
+        action = ActionFactory.create(body=alice.body, title="Long one", description="word " * 3000)
+        UpdateFactory.create(action=action, author=alice.user, text="Many words. " * 2000)
+        [row] = open_action_rows(pdf_of(build(alice)))
+        assert row[0].text.endswith("…")
+        assert row[5].text.endswith("…")
+        assert len(row[0].text) < 1000
+
+    def test_characters_the_font_lacks_print_as_a_replacement_character(self, alice, media):
+        ActionFactory.create(body=alice.body, title="Welsh ŵ ŷ and 警察 too")
+        [row] = open_action_rows(pdf_of(build(alice)))
+        assert row[0].text == "Welsh ŵ ŷ and \ufffd\ufffd too"
+
+
+class TestLinks:
+    def test_with_a_local_address_the_pack_has_no_links(self, alice, media, settings):
+        settings.SITE_URL = "http://127.0.0.1:8000"
+        ActionFactory.create(body=alice.body, owner=alice.user, target_on=TODAY - DAY)
+        assert link_targets(pdf_of(build(alice))) == []
+
+    def test_with_a_public_address_every_link_leads_to_it(self, alice, media, settings):
+        settings.SITE_URL = "https://pcc.example.gov.uk"
+        ActionFactory.create(body=alice.body, owner=alice.user, target_on=TODAY - DAY)
+        targets = link_targets(pdf_of(build(alice)))
+        assert targets
+        assert all(t.startswith("https://pcc.example.gov.uk/") for t in targets), targets
+
+
+def reading_order(reader: PdfReader) -> list[tuple[str, str]]:
+    """The document's top-level structure elements with the text they hold."""
+    texts = marked_text(reader)
+    pages = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages)}  # type: ignore[union-attr]
+    trailer: Any = reader.trailer
+    document = trailer["/Root"]["/StructTreeRoot"]["/K"]
+    document = (document[0] if isinstance(document, list) else document).get_object()
+    return [
+        (
+            str(kid.get_object()["/S"]),
+            " ".join(texts.get(mark, "") for mark in content_of(kid.get_object(), pages)),
+        )
+        for kid in document["/K"]
+    ]
+
+
+def link_targets(reader: PdfReader) -> list[str]:
+    found = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            if annotation.get("/Subtype") == "/Link" and action is not None:
+                found.append(str(action.get_object().get("/URI")))
+    return found
 
 
 def test_building_costs_the_same_number_of_queries_whatever_the_size(alice, media):
@@ -407,10 +597,10 @@ class TestProgressAndFailure:
         pack = make_pack(alice)
         seen: list[tuple[str, str, int]] = []
 
-        def watching(html: str) -> bytes:
+        def watching(html: str, **kwargs) -> bytes:
             row = BoardPack.objects.get(pk=pack.pk)
             seen.append((row.status, row.stage, row.progress))
-            return render_pdf(html)
+            return render_pdf(html, **kwargs)
 
         monkeypatch.setattr(packs, "render_pdf", watching)
         original_stage = packs._stage
@@ -430,7 +620,7 @@ class TestProgressAndFailure:
     def test_a_failing_render_marks_the_pack_failed_with_a_message(
         self, alice, media, monkeypatch, caplog
     ):
-        def broken(html: str) -> bytes:
+        def broken(html: str, **kwargs) -> bytes:
             raise RuntimeError("WeasyPrint ran out of paper")
 
         monkeypatch.setattr(packs, "render_pdf", broken)
@@ -456,12 +646,11 @@ class TestProgressAndFailure:
         assert again.file.name == name
         assert len(list(media.rglob("*.pdf"))) == 1
 
-    def test_the_failed_page_offers_to_try_again_with_the_same_filters(self, alice, media):
+    def test_the_failed_page_offers_to_try_the_same_pack_again(self, alice, media):
         pack = build(alice, filters={"inspectorate": "gone"}, since=dt.date(2026, 3, 4))
         page = signed_in(alice).get(f"/board-packs/{pack.pk}/")
         assert "The board pack could not be produced." in page.text
-        assert '<input type="hidden" name="inspectorate" value="gone">' in page.text
-        assert '<input type="hidden" name="since" value="2026-03-04">' in page.text
+        assert f'<form method="post" action="/board-packs/{pack.pk}/retry/">' in page.text
         assert "Try again" in page.text
 
 
@@ -606,3 +795,283 @@ class TestDownload:
         pack = build(alice)
         for member in (alice, pat, ana):
             assert signed_in(member).get(f"/board-packs/{pack.pk}/download/").status_code == 200
+
+
+# Packs for a meeting ------------------------------------------------------------------
+
+
+def a_meeting(body, name: str, days: int) -> Meeting:
+    return Meeting.objects.create(
+        body=body, name=name, kind=Forum.ACCOUNTABILITY_BOARD, held_on=TODAY + days * DAY
+    )
+
+
+class TestPacksForAMeeting:
+    def test_the_meeting_pages_button_builds_a_pack_kept_with_the_meeting(
+        self, pat, media, immediate_tasks, django_capture_on_commit_callbacks
+    ):
+        earlier = a_meeting(pat.body, "September board", -40)
+        board = a_meeting(pat.body, "December board", 10)
+        ActionFactory.create(body=pat.body, title="Due before the board", target_on=TODAY + DAY)
+        client = signed_in(pat)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/board-packs/", {"meeting": str(board.pk)})
+        pack = BoardPack.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == f"/board-packs/{pack.pk}/"
+        assert pack.meeting == board
+        assert pack.since == earlier.held_on  # changes since the meeting before
+        assert pack.status == PackStatus.DONE, pack.error
+        assert pack.expires_at is None  # kept: the record of what the meeting saw
+        text = flat("\n".join(pages_of(pack)))
+        assert f"For the meeting December board, {board.held_on:%-d %B %Y}" in text
+        assert f"Due before the meeting on {board.held_on:%-d %B %Y}" in text
+        page = client.get(f"/board-packs/{pack.pk}/").text
+        assert "It is kept with the meeting “December board”" in page
+        assert f'href="/meetings/{board.pk}/"' in page
+
+    def test_it_is_listed_on_the_meeting_and_earlier_meetings_keep_theirs(self, pat, media):
+        earlier = a_meeting(pat.body, "September board", -40)
+        board = a_meeting(pat.body, "December board", 10)
+        old = build(pat, meeting=earlier, expires_at=None)
+        new = build(pat, meeting=board, expires_at=None)
+        assert old.expires_at is None
+        assert new.expires_at is None
+        # Years later the cleanup still leaves them.
+        assert board_packs_expire(now=timezone.now() + dt.timedelta(days=3650)) == 0
+        client = signed_in(pat)
+        for meeting, pack, other in ((earlier, old, new), (board, new, old)):
+            page = client.get(f"/meetings/{meeting.pk}/").text
+            assert f'href="/board-packs/{pack.pk}/download/"' in page
+            assert f"/board-packs/{other.pk}/" not in page
+        listing = client.get("/board-packs/").text
+        assert "For the meeting: September board" in listing
+        assert "For the meeting: December board" in listing
+        assert client.get(f"/board-packs/{old.pk}/download/").status_code == 200
+
+    def test_any_pack_changes_since_the_last_meeting_by_default_as_the_dashboard(
+        self, ana, dummy_tasks
+    ):
+        last = a_meeting(ana.body, "Panel", -9)
+        a_meeting(ana.body, "Next board", 5)
+        signed_in(ana).post("/board-packs/", {"since": ""})
+        pack = BoardPack.objects.get()
+        assert pack.since == last.held_on
+        assert pack.meeting is None
+        assert pack.expires_at is not None
+
+    def test_another_bodys_meeting_or_no_meeting_at_all_is_not_found(self, pat, olly, dummy_tasks):
+        theirs = a_meeting(olly.body, "Their board", 10)
+        client = signed_in(pat)
+        assert client.post("/board-packs/", {"meeting": str(theirs.pk)}).status_code == 404
+        assert client.post("/board-packs/", {"meeting": "999999"}).status_code == 404
+        assert client.post("/board-packs/", {"meeting": "x; drop"}).status_code == 404
+        assert not BoardPack.objects.exists()
+        assert dummy_tasks.results == []
+
+    def test_a_force_contributor_cannot_build_one(self, cora, dummy_tasks):
+        board = a_meeting(cora.body, "Board", 10)
+        response = signed_in(cora).post("/board-packs/", {"meeting": str(board.pk)})
+        assert response.status_code == 404
+        assert not BoardPack.objects.exists()
+
+
+# Builds whose worker died -------------------------------------------------------------
+
+
+def stalled(member, minutes: int = 10, **kwargs) -> BoardPack:
+    """A pack left "running" by a worker that died `minutes` ago."""
+    beat = timezone.now() - dt.timedelta(minutes=minutes)
+    return make_pack(
+        member,
+        status=PackStatus.RUNNING,
+        stage=PackStage.LAYING_OUT,
+        progress=60,
+        attempts=1,
+        heartbeat_at=beat,
+        **kwargs,
+    )
+
+
+class TestAWorkerThatDied:
+    def test_viewing_the_pack_marks_it_failed_with_a_message_and_a_retry_button(self, ana):
+        pack = stalled(ana)
+        page = signed_in(ana).get(f"/board-packs/{pack.pk}/")
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.FAILED
+        assert pack.stage == PackStage.FAILED
+        assert pack.error == (
+            "The background worker stopped while producing this pack (no sign of life for "
+            "2 minutes)."
+        )
+        assert "The board pack could not be produced." in page.text
+        assert "The background worker stopped while producing this pack" in page.text
+        assert f'action="/board-packs/{pack.pk}/retry/"' in page.text
+        assert 'name="csrfmiddlewaretoken"' in page.text
+        assert "hx-trigger" not in page.text  # no more polling
+
+    def test_a_poll_notices_it_too(self, ana):
+        pack = stalled(ana)
+        partial = signed_in(ana).get(f"/board-packs/{pack.pk}/?seen=running-60", headers=HTMX)
+        assert partial.status_code == 200
+        assert "Try again" in partial.text
+
+    def test_the_list_and_the_meeting_page_notice_it(self, pat):
+        board = a_meeting(pat.body, "Board", 10)
+        listed, on_meeting = stalled(pat), stalled(pat, meeting=board, expires_at=None)
+        client = signed_in(pat)
+        assert "Failed" in client.get("/board-packs/").text
+        listed.refresh_from_db()
+        assert listed.status == PackStatus.FAILED
+        BoardPack.objects.filter(pk=on_meeting.pk).update(
+            status=PackStatus.RUNNING, heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+        )
+        assert "Failed" in client.get(f"/meetings/{board.pk}/").text
+        on_meeting.refresh_from_db()
+        assert on_meeting.status == PackStatus.FAILED
+
+    def test_a_build_with_a_recent_heartbeat_is_left_running(self, ana):
+        pack = stalled(ana, minutes=1)
+        signed_in(ana).get(f"/board-packs/{pack.pk}/")
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.RUNNING
+
+    def test_the_timeout_is_a_setting(self, ana, settings):
+        settings.BOARD_PACK_STALE_SECONDS = 30
+        pack = stalled(ana, minutes=1)
+        assert packs.board_packs_reap(now=timezone.now()) == 1
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.FAILED
+        assert "(no sign of life for 1 minutes)." in pack.error
+
+    def test_the_daily_cleanup_notices_it(self, ana):
+        pack = stalled(ana)
+        out = io.StringIO()
+        call_command("clean_board_packs", stdout=out)
+        assert out.getvalue() == (
+            "Deleted 0 expired board packs.\nMarked 1 stalled board pack as failed.\n"
+        )
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.FAILED
+
+    def test_the_build_touches_the_heartbeat_as_it_goes(self, alice, media, monkeypatch):
+        pack = make_pack(alice)
+        beats: list[dt.datetime | None] = []
+
+        def watching(html: str, **kwargs) -> bytes:
+            beats.append(BoardPack.objects.get(pk=pack.pk).heartbeat_at)
+            return render_pdf(html, **kwargs)
+
+        monkeypatch.setattr(packs, "render_pdf", watching)
+        started = timezone.now()
+        built = board_pack_build(pack_id=pack.pk)
+        assert built is not None
+        [beat] = beats
+        assert beat is not None
+        assert beat >= started
+        assert built.heartbeat_at is not None
+        assert built.heartbeat_at >= beat
+        assert built.attempts == 1
+
+    def test_a_long_table_beats_while_it_is_drawn(self, alice, media, monkeypatch):
+        for n in range(30):
+            ActionFactory.create(body=alice.body, title=f"Action {n}")
+        pack = make_pack(alice, status=PackStatus.RUNNING, attempts=1)
+        monkeypatch.setattr(packs, "BEAT_SECONDS", 0.0)
+        heartbeat = packs._Heartbeat(pack.pk, 1)
+        seen: list[int] = []
+
+        def beat(done: float) -> None:
+            heartbeat(done)
+            seen.append(BoardPack.objects.get(pk=pack.pk).progress)
+
+        content = packs.gather(body=alice.body, filters={}, since=TODAY, today=TODAY)
+        packs.render_document(content, produced=timezone.localtime(), on_progress=beat)
+        assert seen
+        assert all(60 <= p < 90 for p in seen)
+        assert seen == sorted(seen)
+
+
+class TestTryingAgain:
+    def test_an_exporter_retries_and_a_new_worker_builds_it(
+        self, ana, media, dummy_tasks, django_capture_on_commit_callbacks
+    ):
+        pack = stalled(ana)
+        client = signed_in(ana)
+        client.get(f"/board-packs/{pack.pk}/")  # noticed: failed
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/board-packs/{pack.pk}/retry/")
+        assert response.status_code == 302
+        assert response["Location"] == f"/board-packs/{pack.pk}/"
+        pack.refresh_from_db()
+        assert (pack.status, pack.stage, pack.progress, pack.error) == (
+            PackStatus.QUEUED,
+            PackStage.WAITING,
+            0,
+            "",
+        )
+        [queued] = dummy_tasks.results
+        assert queued.task.module_path == build_board_pack.module_path
+        assert list(queued.args) == [pack.pk]
+        # The new worker takes it up.
+        built = board_pack_build(pack_id=pack.pk)
+        assert built is not None
+        assert built.status == PackStatus.DONE, built.error
+        assert built.attempts == 2
+        assert "Download the board pack" in client.get(f"/board-packs/{pack.pk}/").text
+
+    def test_posting_twice_queues_it_once(
+        self, ana, dummy_tasks, django_capture_on_commit_callbacks
+    ):
+        pack = stalled(ana)
+        packs.board_packs_reap(now=timezone.now())
+        client = signed_in(ana)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/board-packs/{pack.pk}/retry/")
+            client.post(f"/board-packs/{pack.pk}/retry/")
+        assert len(dummy_tasks.results) == 1
+
+    def test_a_pack_that_did_not_fail_is_left_alone(self, ana, media, dummy_tasks):
+        done = build(ana)
+        response = signed_in(ana).post(f"/board-packs/{done.pk}/retry/")
+        assert response.status_code == 302
+        done.refresh_from_db()
+        assert done.status == PackStatus.DONE
+        assert dummy_tasks.results == []
+
+    def test_a_retried_meeting_pack_is_still_kept(self, pat, media, dummy_tasks):
+        board = a_meeting(pat.body, "Board", 10)
+        pack = stalled(pat, meeting=board, expires_at=None)
+        packs.board_packs_reap(now=timezone.now())
+        signed_in(pat).post(f"/board-packs/{pack.pk}/retry/")
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.QUEUED
+        assert pack.expires_at is None
+
+    def test_it_is_post_only_csrf_checked_and_for_the_bodys_exporters(self, ana, olly, cora):
+        pack = stalled(ana)
+        packs.board_packs_reap(now=timezone.now())
+        assert signed_in(ana).get(f"/board-packs/{pack.pk}/retry/").status_code == 405
+        assert signed_in(olly).post(f"/board-packs/{pack.pk}/retry/").status_code == 404
+        assert signed_in(cora).post(f"/board-packs/{pack.pk}/retry/").status_code == 404
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(ana.user)
+        assert strict.post(f"/board-packs/{pack.pk}/retry/").status_code == 403
+        pack.refresh_from_db()
+        assert pack.status == PackStatus.FAILED
+
+    def test_a_build_that_lost_its_pack_keeps_nothing(self, alice, media, monkeypatch):
+        pack = make_pack(alice)
+
+        def slow_worker(html: str, **kwargs) -> bytes:
+            # Meanwhile the pack was marked stalled and retried: it belongs to a new run.
+            packs.board_packs_reap(now=timezone.now() + dt.timedelta(hours=1))
+            BoardPack.objects.filter(pk=pack.pk).update(status=PackStatus.QUEUED)
+            return render_pdf(html, **kwargs)
+
+        monkeypatch.setattr(packs, "render_pdf", slow_worker)
+        built = board_pack_build(pack_id=pack.pk)
+        assert built is not None
+        assert built.status == PackStatus.QUEUED
+        assert not built.file
+        assert list(media.rglob("*.pdf")) == []

@@ -555,21 +555,57 @@ class TestWhoMayExport:
 
 # Speed ------------------------------------------------------------------------------
 
+# CPU seconds of this process, best of RUNS: other work on a busy machine (a CI runner,
+# the rest of the suite in parallel) stretches the wall clock, not the CPU time a render
+# costs, so this fails only when rendering itself gets slower. The first run also warms
+# WeasyPrint's caches, which the best of three leaves out.
 LIMIT_SECONDS = 1.0
+RUNS = 3
 
 
-def timed_get(client: Client, url: str) -> tuple[float, int]:
-    start = time.perf_counter()
-    status = client.get(url).status_code
-    return time.perf_counter() - start, status
+@dataclass(frozen=True)
+class Timing:
+    cpu: float
+    wall: float
+
+
+def timed_get(client: Client, url: str) -> tuple[Timing, int]:
+    """The best of RUNS requests (by CPU time), and the status of the last."""
+    timings, status = [], 0
+    for _ in range(RUNS):
+        wall, cpu = time.perf_counter(), time.process_time()
+        status = client.get(url).status_code
+        timings.append(Timing(cpu=time.process_time() - cpu, wall=time.perf_counter() - wall))
+    return min(timings, key=lambda t: t.cpu), status
 
 
 def test_the_demos_response_and_summary_render_within_a_second(sample, busiest_report):
     client = demo_client("alice")
     for url in (f"/responses/{sample.pk}/pdf/", f"/reports/{busiest_report.pk}/pdf/"):
-        seconds, status = timed_get(client, url)
+        best, status = timed_get(client, url)
         assert status == 200
-        assert seconds < LIMIT_SECONDS, f"{url} took {seconds:.2f} s"
+        assert best.cpu < LIMIT_SECONDS, (
+            f"{url} took {best.cpu:.2f} s of CPU time ({best.wall:.2f} s on the clock), "
+            f"best of {RUNS}"
+        )
+
+
+def test_the_timing_would_notice_a_slow_render(sample, monkeypatch):
+    # The control for the test above: a render that costs CPU time is measured as such.
+    from inspections import pdf
+
+    real = pdf.render_pdf
+
+    def slow(*args, **kwargs):
+        deadline = time.process_time() + LIMIT_SECONDS
+        while time.process_time() < deadline:
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", slow)
+    best, status = timed_get(demo_client("alice"), f"/reports/{sample.report_id}/pdf/")
+    assert status == 200
+    assert best.cpu >= LIMIT_SECONDS
 
 
 # Fetching nothing but our own static files and data: URIs ---------------------------
@@ -772,3 +808,85 @@ class TestTheFetcher:
             monkeypatch.delenv(name, raising=False)
         HTML(string=f'<img src="{canary.url("/redirect")}">').write_pdf()
         assert canary.hits == ["/redirect", "/canary"]
+
+
+# The sign-off stays with the text ------------------------------------------------------
+
+
+def sign_off_pages(response: Response, paragraphs: int) -> tuple[int, int]:
+    """The pages of the end of the last paragraph and of the signatory, for a response of
+    `paragraphs` one-line paragraphs before its last."""
+    from inspections.editions import edition_content, render_response_pdf
+    from inspections.views.pdfs import response_for_document
+
+    filler = [f"Paragraph {n}: the office will follow this up." for n in range(paragraphs)]
+    Response.objects.filter(pk=response.pk).update(
+        comments="\n\n".join([*filler, "The last paragraph ends with these words."])
+    )
+    fresh = response_for_document(response.body.members.get(), response.pk)
+    reader = PdfReader(io.BytesIO(render_response_pdf(edition_content(fresh), response=fresh)))
+    texts = [flat(text) for text in page_texts(reader)]
+    end = next(n for n, text in enumerate(texts) if "ends with these words." in text)
+    signatory = next(n for n, text in enumerate(texts) if "Donna Jones" in text)
+    return end, signatory
+
+
+@pytest.fixture
+def unanswerable(alice) -> Response:
+    """A response with nothing but its comments before the sign-off."""
+    return ResponseFactory.create(
+        report__body=alice.body,
+        signatory_name="Donna Jones",
+        signatory_role="Police and Crime Commissioner",
+        closing_line="No recommendations were made for chief constables or PCCs.",
+    )
+
+
+LENGTHS = range(20, 60, 2)  # one-line paragraphs: the end of page 1 falls among them
+
+
+def test_the_signature_stays_on_the_page_of_the_last_paragraph(unanswerable):
+    for paragraphs in LENGTHS:
+        end, signatory = sign_off_pages(unanswerable, paragraphs)
+        assert end == signatory, (
+            f"{paragraphs} paragraphs: text ends on {end}, signed on {signatory}"
+        )
+
+
+def test_without_the_rule_the_signature_would_be_left_alone(unanswerable, monkeypatch):
+    # The control for the test above: the same responses do break before the signature
+    # when the sign-off may start a page.
+    from inspections import pdf
+
+    real = pdf.render_pdf
+
+    def allowing(html: str, **kwargs: Any) -> bytes:
+        rule = "<style>.sign-off { break-before: auto; }</style></head>"
+        return real(html.replace("</head>", rule), **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", allowing)
+    split = [n for n in LENGTHS if len(set(sign_off_pages(unanswerable, n))) == 2]
+    assert split, "no length put the signature on a page of its own"
+
+
+# The body's entries in the inspection summary -------------------------------------------
+
+
+def test_the_summary_prints_the_bodys_entry_for_each_recommendation(alice_client, response):
+    report = response.report
+    text = all_text(read(alice_client.get(f"/reports/{report.pk}/pdf/")))
+    first = text.index("Recommendation 1 Observe detainees")
+    assert text.index("Our entry: Action taken Observation levels audited.") > first
+    # The second recommendation to the force has no entry yet; the Home Office's needs none.
+    second = text.index("Recommendation 2 Record every observation.")
+    assert text.index("Our entry: none yet.", second) < text.index("Recommendation 3")
+    after_third = text[text.index("Recommendation 3") :]
+    assert "Our entry" not in after_third.split("AFI 1")[0]
+
+
+def test_a_summary_without_a_response_prints_no_entries(alice_client, alice):
+    finding = FindingFactory.create(
+        report__body=alice.body, addressed_to=[addressee("chief-constables")]
+    )
+    text = all_text(read(alice_client.get(f"/reports/{finding.report_id}/pdf/")))
+    assert "Our entry" not in text

@@ -426,7 +426,8 @@ class TestTheList:
         few = count(url)
         make(27)
         assert count(url) == few
-        with django_assert_max_num_queries(7):
+        # session, user, membership, owners, count, inspectorates, reports, actions
+        with django_assert_max_num_queries(8):
             assert alice_client.get(url).status_code == 200
 
 

@@ -19,6 +19,7 @@ from ..access import actions_for, get_for_body, require_editor
 from ..forms.meetings import MeetingForm
 from ..meetings import feed_text
 from ..models import CalendarFeed, Meeting, Membership
+from ..packs import board_packs_reap
 from ..services import meetings as services
 from .common import conflict_page, create_once, member, render_page, saved_message
 
@@ -102,6 +103,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = member(request)
     meeting = _meeting(membership, pk)
     _readable(membership)
+    board_packs_reap(now=timezone.now())  # a pack whose worker died says so
     packs = list(meeting.board_packs.select_related("requested_by").order_by("-created_at", "-pk"))
     context = {
         "meeting": meeting,

@@ -109,9 +109,14 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         actions,
         Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-written_at", "-pk")),
     )
+    responses = list(report.responses.all())
+    # The body's entry for each recommendation (prefetched with the response).
+    entries = {entry.finding_id: entry for r in responses for entry in r.entries.all()}
     rows = {
         finding.pk: {
             "finding": finding,
+            "entry": entries.get(finding.pk),
+            "needs_entry": bool(responses) and finding.is_answerable(),
             "actions": [
                 {"action": action, "latest": next(iter(action.updates.all()), None)}
                 for action in finding.actions.all()
@@ -120,7 +125,6 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         for finding in findings
     }
     groups = [(kind, [rows[f.pk] for f in findings if f.kind == kind]) for kind in FindingKind]
-    responses = list(report.responses.all())
     context: dict[str, Any] = {
         "report": report,
         "body": membership.body,
