@@ -241,6 +241,8 @@ NAV_NAMES = {
     "finding_unlink": "actions",
     "imports": "imports",
     "body_settings": "settings",
+    "body_letterhead": "settings",
+    "body_logo": "settings",
     "people": "people",
     "invite": "people",
     "two_factor_policy": "people",
