@@ -67,6 +67,9 @@ class Figure:
     url: str
     css: str = ""
 
+    def __str__(self) -> str:  # where a figure prints without its link (PDFs): its number
+        return str(self.value)
+
 
 @dataclass
 class Dashboard:

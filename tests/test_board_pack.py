@@ -240,6 +240,10 @@ class TestBuildingOnTheDemoData:
         assert f"Overdue {board.overdue.value}" in text
         assert "Actions by RAG" in text
         assert "Open actions by age" in text
+        # The charts' figures print as numbers, not as the objects behind them.
+        red = next(f for f in board.rag if f.label == "Red")
+        assert f"Red {red.value}" in text
+        assert "Figure(" not in text
         assert "overdue response" in text
         assert "overdue action" in text
         for response in content.overdue_responses:

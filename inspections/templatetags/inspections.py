@@ -88,9 +88,12 @@ BAR_WIDTH = 235
 
 
 @register.inclusion_tag("inspections/partials/bar_chart.html")
-def bar_chart(figures: list[Any], chart_id: str, title: str, summary: str = "") -> dict[str, Any]:
+def bar_chart(
+    figures: list[Any], chart_id: str, title: str, summary: str = "", collapsible: bool = True
+) -> dict[str, Any]:
     """A horizontal bar chart as inline SVG, with a table of the same figures (and their
-    links) as its text equivalent. The same partial renders in pages and in PDFs."""
+    links) as its text equivalent, folded in a details element on pages (`collapsible`) so
+    the page is not twice as long, printed open in PDFs. One partial for both."""
     top = max((f.value for f in figures), default=0) or 1
     bars = [
         {
@@ -112,6 +115,7 @@ def bar_chart(figures: list[Any], chart_id: str, title: str, summary: str = "") 
         "height": max(len(bars), 1) * BAR_ROW,
         "width": CHART_WIDTH,
         "bar_x": LABEL_WIDTH,
+        "collapsible": collapsible,
         "headers": [_("Group"), _("Number")],
         "rows": [(f.label, [f]) for f in figures],
     }
@@ -125,7 +129,7 @@ LINE_STYLES = [
     ("#b52a1b", "3 4", "triangle"),
 ]
 TREND_WIDTH = 360  # narrow, so the text stays legible on a phone
-TREND_LEFT = 40  # room for the values of the vertical axis
+TREND_LEFT = 48  # room for the values of the vertical axis ("100%")
 TREND_RIGHT = 12
 TREND_PLOT = 150
 LEGEND_ROW = 22

@@ -72,7 +72,7 @@ def test_pat_sees_what_changed_since_the_last_meeting_and_what_is_due_before_the
     fits_320(page, "the dashboard")
 
     # The figures behind a chart, on request; each opens its list.
-    page.get_by_text("Show the figures").first.click()
+    page.locator("summary", has_text="Findings opened and closed, quarter by quarter").click()
     table = page.get_by_role(
         "table", name="Findings opened and closed, quarter by quarter: the figures"
     )
